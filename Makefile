@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# nvemu: emulated non-volatile memory on DRAM for Linux 6.12 (x86_64, arm64)
+#
+#   make run   [ARCH=x86_64|arm64]   build, boot a QEMU guest with nvemu=, demo
+#   make check                       build both architectures, run every test
+#   make build [ARCH=...]            kernel, tools, selftests, guest initramfs
+#   make bench                       benchmarks (not tests), prints ratios
+#   make patches                     export the series for vendor trees
+#   make clean                       remove build/ (keeps downloaded packages)
+#
+# Outputs live under build/.  See README.md and Documentation/.
+
+ARCH		?= x86_64
+PAGE_SIZE	?= 4k
+T		:= tools/testing/nvemu
+B		:= build
+TREE		:= $(B)/linux
+
+ifeq ($(ARCH),arm64)
+CROSS		:= aarch64-linux-gnu-
+KFLAVOUR	?= $(if $(filter 64k,$(PAGE_SIZE)),arm64-64k,arm64)
+else ifeq ($(ARCH),x86_64)
+CROSS		:=
+KFLAVOUR	?= x86_64
+else
+$(error ARCH must be x86_64 or arm64, not '$(ARCH)')
+endif
+
+OUT		:= $(B)/$(ARCH)
+TARGET_CC	:= $(CROSS)gcc
+
+.PHONY: all build deps tree kernel tools selftests initramfs run check bench \
+	patches clean help
+
+all: build
+
+help:
+	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@$(T)/install-deps
+
+tree: deps
+	@$(T)/assemble-tree . $(TREE)
+
+kernel: tree
+	@$(T)/build-kernel $(TREE) $(B)/kernel-$(KFLAVOUR) $(KFLAVOUR)
+
+# User-space programs are linked statically: the guest has only what
+# mkinitramfs puts there, and arm64 ones are cross-built.
+tools: deps
+	@mkdir -p $(OUT)/bin
+	@echo "  CC      $(OUT)/bin/nvemu"
+	@$(TARGET_CC) -O2 -Wall -Wextra -static -Iinclude/uapi \
+		-o $(OUT)/bin/nvemu tools/nvemu/*.c
+
+selftests: tree
+	@mkdir -p $(OUT)/selftests
+	@echo "  CC      $(OUT)/selftests/nvemu_test"
+	@$(MAKE) -s -C $(TREE)/tools/testing/selftests/nvemu \
+		OUTPUT=$(CURDIR)/$(OUT)/selftests CC=$(TARGET_CC) \
+		KHDR_INCLUDES="-isystem $(CURDIR)/include/uapi" \
+		LDFLAGS=-static all
+
+initramfs: tools selftests
+	@$(T)/mkinitramfs --arch $(ARCH) --out $(B)/initramfs-$(ARCH).cpio.gz \
+		--add $(OUT)/bin/nvemu:/usr/bin/nvemu \
+		--add $(OUT)/selftests/nvemu_test:/usr/lib/kselftests/nvemu/nvemu_test \
+		--add $(T)/guest:/usr/lib/nvemu
+
+build: kernel initramfs
+
+run: build
+	@$(T)/demo --arch $(ARCH)
+
+check:
+	@$(T)/check
+
+bench:
+	@$(T)/bench
+
+patches: tree
+	@$(T)/export-patches $(TREE) $(B)/patches
+
+clean:
+	rm -rf $(B)/linux $(B)/linux.tmp $(B)/kernel-* $(B)/x86_64 $(B)/arm64 \
+		$(B)/patches $(B)/logs $(B)/initramfs-*

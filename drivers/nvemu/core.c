@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvemu: the NVDIMM bus provider and the /dev/nvemuN raw character device
+ *
+ * The platform device "nvemu" (see reserve.c) carries one memory resource
+ * per accepted nvemu= range, sorted by address.  This driver
+ *  - registers an NVDIMM bus, provider "nvemu", with one label-less
+ *    persistent-memory region per range, so that libnvdimm's pmem, BTT,
+ *    pfn and device-dax drivers and ndctl work on it as on memmap=nn!ss;
+ *  - exposes all ranges, concatenated in ascending physical order, as the
+ *    character device /dev/nvemu0: read/write/lseek, MAP_SHARED mmap with
+ *    PMD mappings where possible, and the ioctls of <uapi/linux/nvemu.h>.
+ */
+#define pr_fmt(fmt) "nvemu: " fmt
+
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/io.h>
+#include <linux/libnvdimm.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/numa.h>
+#include <linux/pfn_t.h>
+#include <linux/platform_device.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+
+#include "nvemu.h"
+
+/* Bytes copied between two cond_resched() in read() and write() */
+#define NVEMU_IO_CHUNK	SZ_1M
+
+/**
+ * struct nvemu_extent - one physical range in the device offset space
+ * @offset: offset of the first byte in /dev/nvemuN
+ * @size: size in bytes
+ * @phys: physical start address
+ * @virt: kernel mapping (write-back cacheable) of the whole range
+ * @nid: NUMA node of the memory, NUMA_NO_NODE if unknown
+ * @res: the platform resource, "Persistent Memory (nvemu)"
+ */
+struct nvemu_extent {
+	u64 offset;
+	u64 size;
+	phys_addr_t phys;
+	void *virt;
+	int nid;
+	struct resource *res;
+};
+
+/**
+ * struct nvemu_dev - one nvemu device
+ * @dev: the platform device's struct device
+ * @nd_desc: NVDIMM bus descriptor
+ * @nvdimm_bus: the registered NVDIMM bus
+ * @misc: the raw character device
+ * @name: name of the character device, "nvemu0"
+ * @size: total size, the sum of all extents
+ * @nr: number of extents
+ * @ext: the extents, ascending by physical address and by offset
+ */
+struct nvemu_dev {
+	struct device *dev;
+	struct nvdimm_bus_descriptor nd_desc;
+	struct nvdimm_bus *nvdimm_bus;
+	struct miscdevice misc;
+	char name[16];
+	u64 size;
+	unsigned int nr;
+	struct nvemu_extent ext[] __counted_by(nr);
+};
+
+static struct nvemu_dev *file_to_nvemu(struct file *file)
+{
+	struct miscdevice *misc = file->private_data;
+
+	return container_of(misc, struct nvemu_dev, misc);
+}
+
+/* The extent holding device offset @off, which must be below nv->size. */
+static struct nvemu_extent *nvemu_find(struct nvemu_dev *nv, u64 off)
+{
+	unsigned int lo = 0, hi = nv->nr;
+
+	while (hi - lo > 1) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (off < nv->ext[mid].offset)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return &nv->ext[lo];
+}
+
+static loff_t nvemu_llseek(struct file *file, loff_t offset, int whence)
+{
+	return fixed_size_llseek(file, offset, whence,
+				 file_to_nvemu(file)->size);
+}
+
+static ssize_t nvemu_rw(struct kiocb *iocb, struct iov_iter *iter, bool write)
+{
+	struct nvemu_dev *nv = file_to_nvemu(iocb->ki_filp);
+	size_t count = iov_iter_count(iter);
+	loff_t pos = iocb->ki_pos;
+	size_t done = 0;
+
+	if (!count)
+		return 0;
+	if (pos < 0)
+		return -EINVAL;
+	if (pos >= nv->size)
+		return write ? -ENOSPC : 0;
+	count = min_t(u64, count, nv->size - pos);
+
+	while (done < count) {
+		struct nvemu_extent *e = nvemu_find(nv, pos);
+		u64 off = pos - e->offset;
+		size_t chunk, n;
+
+		chunk = min3((u64)(count - done), e->size - off, (u64)NVEMU_IO_CHUNK);
+		if (write)
+			n = _copy_from_iter_flushcache(e->virt + off, chunk, iter);
+		else
+			n = copy_to_iter(e->virt + off, chunk, iter);
+		done += n;
+		pos += n;
+		if (n < chunk || fatal_signal_pending(current))
+			break;
+		cond_resched();
+	}
+	if (!done)
+		return -EFAULT;
+	iocb->ki_pos = pos;
+	return done;
+}
+
+static ssize_t nvemu_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	return nvemu_rw(iocb, to, false);
+}
+
+static ssize_t nvemu_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	return nvemu_rw(iocb, from, true);
+}
+
+/*
+ * Page faults on a MAP_SHARED mapping: the mapping is VM_PFNMAP (the
+ * memory has no struct pages), filled on demand with PTEs, or with PMD
+ * leaves where the virtual address, the device offset and the physical
+ * address are all PMD-aligned and the PMD lies within one extent.
+ */
+static vm_fault_t nvemu_fault_pte(struct nvemu_dev *nv, struct vm_fault *vmf)
+{
+	u64 off = (u64)vmf->pgoff << PAGE_SHIFT;
+	struct nvemu_extent *e;
+
+	if (off >= nv->size)
+		return VM_FAULT_SIGBUS;
+	e = nvemu_find(nv, off);
+	return vmf_insert_pfn(vmf->vma, vmf->address,
+			      PHYS_PFN(e->phys + off - e->offset));
+}
+
+static vm_fault_t nvemu_fault_pmd(struct nvemu_dev *nv, struct vm_fault *vmf)
+{
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long addr = vmf->address & PMD_MASK;
+	struct nvemu_extent *e;
+	phys_addr_t phys;
+	u64 off;
+
+	if (addr < vma->vm_start || addr + PMD_SIZE > vma->vm_end)
+		return VM_FAULT_FALLBACK;
+	off = ((u64)(addr - vma->vm_start) + ((u64)vma->vm_pgoff << PAGE_SHIFT));
+	if (off >= nv->size || !IS_ALIGNED(off, PMD_SIZE))
+		return VM_FAULT_FALLBACK;
+	e = nvemu_find(nv, off);
+	if (off + PMD_SIZE > e->offset + e->size)
+		return VM_FAULT_FALLBACK;
+	phys = e->phys + off - e->offset;
+	if (!IS_ALIGNED(phys, PMD_SIZE))
+		return VM_FAULT_FALLBACK;
+	return vmf_insert_pfn_pmd(vmf, phys_to_pfn_t(phys, 0),
+				  vmf->flags & FAULT_FLAG_WRITE);
+#else
+	return VM_FAULT_FALLBACK;
+#endif
+}
+
+static vm_fault_t nvemu_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	struct nvemu_dev *nv = file_to_nvemu(vmf->vma->vm_file);
+
+	if (order == 0)
+		return nvemu_fault_pte(nv, vmf);
+	if (order == PMD_ORDER)
+		return nvemu_fault_pmd(nv, vmf);
+	return VM_FAULT_FALLBACK;
+}
+
+static vm_fault_t nvemu_fault(struct vm_fault *vmf)
+{
+	return nvemu_huge_fault(vmf, 0);
+}
+
+static const struct vm_operations_struct nvemu_vm_ops = {
+	.fault		= nvemu_fault,
+	.huge_fault	= nvemu_huge_fault,
+};
+
+static int nvemu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct nvemu_dev *nv = file_to_nvemu(file);
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 len = vma->vm_end - vma->vm_start;
+
+	/* Private copies of persistent memory make no sense */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (off >= nv->size || len > nv->size - off)
+		return -ENXIO;
+
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &nvemu_vm_ops;
+	return 0;
+}
+
+static long nvemu_ioctl_info(struct nvemu_dev *nv, void __user *argp)
+{
+	struct nvemu_info info;
+
+	if (copy_from_user(&info, argp, sizeof(info)))
+		return -EFAULT;
+	if (info.flags || memchr_inv(info.reserved, 0, sizeof(info.reserved)))
+		return -EINVAL;
+
+	memset(&info, 0, sizeof(info));
+	info.total_size = nv->size;
+	info.nr_ranges = nv->nr;
+	info.align = (u64)PAGES_PER_SECTION << PAGE_SHIFT;
+
+	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long nvemu_ioctl_range_info(struct nvemu_dev *nv, void __user *argp)
+{
+	struct nvemu_range_info ri;
+	struct nvemu_extent *e;
+	u32 index;
+
+	if (copy_from_user(&ri, argp, sizeof(ri)))
+		return -EFAULT;
+	if (ri.flags || ri.reserved0 ||
+	    memchr_inv(ri.reserved, 0, sizeof(ri.reserved)))
+		return -EINVAL;
+	if (ri.index >= nv->nr)
+		return -EINVAL;
+	index = array_index_nospec(ri.index, nv->nr);
+	e = &nv->ext[index];
+
+	memset(&ri, 0, sizeof(ri));
+	ri.index = index;
+	ri.offset = e->offset;
+	ri.size = e->size;
+	ri.numa_node = e->nid;
+	if (capable(CAP_SYS_ADMIN)) {
+		ri.flags |= NVEMU_RANGE_F_PHYS;
+		ri.phys_addr = e->phys;
+	}
+
+	return copy_to_user(argp, &ri, sizeof(ri)) ? -EFAULT : 0;
+}
+
+static long nvemu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct nvemu_dev *nv = file_to_nvemu(file);
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case NVEMU_IOC_INFO:
+		return nvemu_ioctl_info(nv, argp);
+	case NVEMU_IOC_RANGE_INFO:
+		return nvemu_ioctl_range_info(nv, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations nvemu_fops = {
+	.owner			= THIS_MODULE,
+	.llseek			= nvemu_llseek,
+	.read_iter		= nvemu_read_iter,
+	.write_iter		= nvemu_write_iter,
+	.mmap			= nvemu_mmap,
+	.get_unmapped_area	= thp_get_unmapped_area,
+	.unlocked_ioctl		= nvemu_ioctl,
+	.compat_ioctl		= compat_ptr_ioctl,
+};
+
+static int nvemu_register_regions(struct nvemu_dev *nv)
+{
+	unsigned int i;
+
+	for (i = 0; i < nv->nr; i++) {
+		struct nvemu_extent *e = &nv->ext[i];
+		struct nd_region_desc ndr_desc = { };
+
+		ndr_desc.res = e->res;
+		ndr_desc.numa_node = numa_map_to_online_node(e->nid);
+		ndr_desc.target_node = e->nid;
+		set_bit(ND_REGION_PAGEMAP, &ndr_desc.flags);
+		if (!nvdimm_pmem_region_create(nv->nvdimm_bus, &ndr_desc)) {
+			dev_err(nv->dev, "cannot create the NVDIMM region for %pR\n",
+				e->res);
+			return -ENXIO;
+		}
+	}
+	return 0;
+}
+
+static int nvemu_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	unsigned int i, nr = pdev->num_resources;
+	struct nvemu_dev *nv;
+	u64 offset = 0;
+	int rc;
+
+	if (!nr || nr > NVEMU_MAX_RANGES)
+		return -ENODEV;
+
+	nv = devm_kzalloc(dev, struct_size(nv, ext, nr), GFP_KERNEL);
+	if (!nv)
+		return -ENOMEM;
+	nv->nr = nr;
+	nv->dev = dev;
+
+	for (i = 0; i < nr; i++) {
+		struct nvemu_extent *e = &nv->ext[i];
+		struct resource *res = platform_get_resource(pdev, IORESOURCE_MEM, i);
+
+		if (!res)
+			return -ENODEV;
+		e->res = res;
+		e->phys = res->start;
+		e->size = resource_size(res);
+		e->offset = offset;
+		e->nid = phys_to_target_node(res->start);
+		e->virt = devm_memremap(dev, res->start, e->size, MEMREMAP_WB);
+		if (IS_ERR(e->virt)) {
+			dev_err(dev, "cannot map %pR: %pe\n", res, e->virt);
+			return PTR_ERR(e->virt);
+		}
+		offset += e->size;
+	}
+	nv->size = offset;
+
+	nv->nd_desc.provider_name = NVEMU_DRV_NAME;
+	nv->nd_desc.module = THIS_MODULE;
+	nv->nvdimm_bus = nvdimm_bus_register(dev, &nv->nd_desc);
+	if (!nv->nvdimm_bus)
+		return -ENXIO;
+
+	rc = nvemu_register_regions(nv);
+	if (rc)
+		goto err_unregister_bus;
+
+	snprintf(nv->name, sizeof(nv->name), NVEMU_DRV_NAME "%d", 0);
+	nv->misc.minor = MISC_DYNAMIC_MINOR;
+	nv->misc.name = nv->name;
+	nv->misc.fops = &nvemu_fops;
+	nv->misc.mode = 0600;
+	nv->misc.parent = dev;
+	rc = misc_register(&nv->misc);
+	if (rc) {
+		dev_err(dev, "cannot register /dev/%s: %d\n", nv->name, rc);
+		goto err_unregister_bus;
+	}
+
+	platform_set_drvdata(pdev, nv);
+	dev_info(dev, "/dev/%s: %u range(s), %llu MiB of emulated NVM\n",
+		 nv->name, nv->nr, nv->size >> 20);
+	return 0;
+
+err_unregister_bus:
+	nvdimm_bus_unregister(nv->nvdimm_bus);
+	return rc;
+}
+
+static void nvemu_remove(struct platform_device *pdev)
+{
+	struct nvemu_dev *nv = platform_get_drvdata(pdev);
+
+	misc_deregister(&nv->misc);
+	nvdimm_bus_unregister(nv->nvdimm_bus);
+}
+
+static struct platform_driver nvemu_driver = {
+	.probe = nvemu_probe,
+	.remove_new = nvemu_remove,
+	.driver = {
+		.name = NVEMU_DRV_NAME,
+		/* Open files and mappings pin the device: no manual unbind */
+		.suppress_bind_attrs = true,
+	},
+};
+module_platform_driver(nvemu_driver);
+
+MODULE_DESCRIPTION("nvemu: DRAM-backed emulated non-volatile memory");
+MODULE_LICENSE("GPL");

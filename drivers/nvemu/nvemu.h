@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvemu: DRAM-backed emulated non-volatile memory - driver internals
+ */
+#ifndef _DRIVERS_NVEMU_NVEMU_H
+#define _DRIVERS_NVEMU_NVEMU_H
+
+#include <linux/types.h>
+#include <linux/nvemu.h>
+
+#define NVEMU_DRV_NAME		"nvemu"
+#define NVEMU_RES_NAME		"Persistent Memory (nvemu)"
+
+/**
+ * struct nvemu_range - one physical range given with nvemu=
+ * @start: physical start address
+ * @size: size in bytes
+ */
+struct nvemu_range {
+	u64 start;
+	u64 size;
+};
+
+/**
+ * enum nvemu_range_err - why a range given with nvemu= was refused
+ * @NVEMU_OK: the range is acceptable
+ * @NVEMU_ESYNTAX: not of the form SIZE@START
+ * @NVEMU_EZERO: the size is zero
+ * @NVEMU_EOVERFLOW: start + size wraps around the physical address space
+ * @NVEMU_EALIGN: start or size is not a multiple of the required alignment
+ * @NVEMU_ETOOMANY: more than NVEMU_MAX_RANGES ranges were given
+ * @NVEMU_EOVERLAP: the range overlaps a range given earlier
+ * @NVEMU_ENOTRAM: the range is not entirely usable System RAM
+ * @NVEMU_EKERNEL: the range overlaps the kernel image
+ * @NVEMU_EINITRD: the range overlaps the initrd
+ * @NVEMU_ENOMAP: the range overlaps firmware memory that must not be mapped
+ * @NVEMU_ERESERVED: the range overlaps memory reserved by firmware or early boot
+ */
+enum nvemu_range_err {
+	NVEMU_OK = 0,
+	NVEMU_ESYNTAX,
+	NVEMU_EZERO,
+	NVEMU_EOVERFLOW,
+	NVEMU_EALIGN,
+	NVEMU_ETOOMANY,
+	NVEMU_EOVERLAP,
+	NVEMU_ENOTRAM,
+	NVEMU_EKERNEL,
+	NVEMU_EINITRD,
+	NVEMU_ENOMAP,
+	NVEMU_ERESERVED,
+};
+
+/**
+ * typedef nvemu_report_fn - report one refused item of an nvemu= string
+ * @ctx: caller's context
+ * @item: the item as written, up to its terminating ',' (not NUL-terminated)
+ * @len: length of @item
+ * @range: the parsed range, valid unless @err is NVEMU_ESYNTAX
+ * @err: why the item was refused
+ * @other: for NVEMU_EOVERLAP, the earlier range it overlaps
+ */
+typedef void (*nvemu_report_fn)(void *ctx, const char *item, size_t len,
+				const struct nvemu_range *range,
+				enum nvemu_range_err err,
+				const struct nvemu_range *other);
+
+const char *nvemu_range_strerror(enum nvemu_range_err err);
+enum nvemu_range_err nvemu_parse_item(const char *item, size_t len,
+				      struct nvemu_range *range);
+enum nvemu_range_err nvemu_check_range(const struct nvemu_range *range,
+				       u64 align,
+				       const struct nvemu_range *table,
+				       unsigned int nr, unsigned int *conflict);
+unsigned int nvemu_parse_param(const char *str, u64 align,
+			       struct nvemu_range *table, unsigned int nr,
+			       nvemu_report_fn report, void *ctx);
+
+#endif /* _DRIVERS_NVEMU_NVEMU_H */
