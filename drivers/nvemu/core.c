@@ -211,6 +211,35 @@ static vm_fault_t nvemu_fault(struct vm_fault *vmf)
 	return nvemu_huge_fault(vmf, 0);
 }
 
+/*
+ * fsync(), and msync(MS_SYNC) on a mapping, write back the CPU cache lines
+ * of the byte range, so that stores made through a mapping reach DRAM and
+ * survive a reset that does not write back the caches.
+ */
+static int nvemu_fsync(struct file *file, loff_t start, loff_t end,
+		       int datasync)
+{
+	struct nvemu_dev *nv = file_to_nvemu(file);
+	u64 pos = start, last;
+
+	if (start < 0 || start >= nv->size || end < start)
+		return 0;
+	last = min_t(u64, end, nv->size - 1);
+
+	while (pos <= last) {
+		struct nvemu_extent *e = nvemu_find(nv, pos);
+		u64 off = pos - e->offset;
+		u64 len = min3(last - pos + 1, e->size - off, (u64)NVEMU_IO_CHUNK);
+
+		arch_wb_cache_pmem(e->virt + off, len);
+		pos += len;
+		cond_resched();
+	}
+	/* The write-backs above are weakly ordered: complete them */
+	wmb();
+	return 0;
+}
+
 static const struct vm_operations_struct nvemu_vm_ops = {
 	.fault		= nvemu_fault,
 	.huge_fault	= nvemu_huge_fault,
@@ -299,6 +328,7 @@ static const struct file_operations nvemu_fops = {
 	.llseek			= nvemu_llseek,
 	.read_iter		= nvemu_read_iter,
 	.write_iter		= nvemu_write_iter,
+	.fsync			= nvemu_fsync,
 	.mmap			= nvemu_mmap,
 	.get_unmapped_area	= thp_get_unmapped_area,
 	.unlocked_ioctl		= nvemu_ioctl,

@@ -25,7 +25,8 @@ static const char * const nvemu_errstr[] = {
 	[NVEMU_EALIGN]		= "start and size must be multiples of the memory section size",
 	[NVEMU_ETOOMANY]	= "too many ranges (at most " __stringify(NVEMU_MAX_RANGES) ")",
 	[NVEMU_EOVERLAP]	= "overlaps a range given earlier",
-	[NVEMU_ENOTRAM]		= "not entirely System RAM (a hole, firmware-reserved memory or beyond the end of RAM; see /proc/iomem)",
+	[NVEMU_ENOTRAM]		=
+		"not entirely System RAM (a hole, firmware-reserved memory or beyond the end of RAM; see /proc/iomem)",
 	[NVEMU_EKERNEL]		= "overlaps the kernel image",
 	[NVEMU_EINITRD]		= "overlaps the initrd",
 	[NVEMU_ENOMAP]		= "overlaps firmware memory that must not be mapped",

@@ -50,6 +50,7 @@ static void item_case_desc(const struct item_case *c, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "'%s'", c->str);
 }
+
 KUNIT_ARRAY_PARAM(item, item_cases, item_case_desc);
 
 static void nvemu_parse_item_test(struct kunit *test)
@@ -117,6 +118,7 @@ static void check_case_desc(const struct check_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(check, check_cases, check_case_desc);
 
 static void nvemu_check_range_test(struct kunit *test)
@@ -183,6 +185,7 @@ static void param_case_desc(const struct param_case *c, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "'%s'", c->str);
 }
+
 KUNIT_ARRAY_PARAM(param, param_cases, param_case_desc);
 
 static void nvemu_parse_param_test(struct kunit *test)
@@ -257,6 +260,7 @@ static struct kunit_suite nvemu_param_test_suite = {
 	.name = "nvemu_param",
 	.test_cases = nvemu_param_test_cases,
 };
+
 kunit_test_suite(nvemu_param_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the nvemu= boot parameter");

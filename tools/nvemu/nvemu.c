@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +21,9 @@
 
 static const char *prog = "nvemu";
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
-	fprintf(f,
-"Usage: %s [--device DEV] COMMAND [OPTIONS]\n"
+	fprintf(f, "Usage: %s [--device DEV] COMMAND [OPTIONS]\n"
 "\n"
 "Manage emulated non-volatile memory reserved with the nvemu= boot parameter.\n"
 "\n"
@@ -94,9 +92,9 @@ static void print_text(const char *path, const struct dev_info *di)
 {
 	unsigned int i;
 
-	printf("%s: %" PRIu64 " MiB in %u range(s), alignment %" PRIu64 " MiB\n",
-	       path, (uint64_t)(di->info.total_size >> 20), di->info.nr_ranges,
-	       (uint64_t)(di->info.align >> 20));
+	printf("%s: %llu MiB in %u range(s), alignment %llu MiB\n",
+	       path, (unsigned long long)(di->info.total_size >> 20),
+	       di->info.nr_ranges, (unsigned long long)(di->info.align >> 20));
 	printf("%-5s %-18s %-12s %-5s %s\n", "range", "offset", "size(MiB)",
 	       "node", "physical");
 	for (i = 0; i < di->info.nr_ranges; i++) {
@@ -104,12 +102,12 @@ static void print_text(const char *path, const struct dev_info *di)
 		char phys[40] = "(needs CAP_SYS_ADMIN)";
 
 		if (r->flags & NVEMU_RANGE_F_PHYS)
-			snprintf(phys, sizeof(phys), "0x%" PRIx64 "-0x%" PRIx64,
-				 (uint64_t)r->phys_addr,
-				 (uint64_t)(r->phys_addr + r->size - 1));
-		printf("%-5u 0x%016" PRIx64 " %-12" PRIu64 " %-5d %s\n", i,
-		       (uint64_t)r->offset, (uint64_t)(r->size >> 20),
-		       r->numa_node, phys);
+			snprintf(phys, sizeof(phys), "0x%llx-0x%llx",
+				 (unsigned long long)r->phys_addr,
+				 (unsigned long long)(r->phys_addr + r->size - 1));
+		printf("%-5u 0x%016llx %-12llu %-5d %s\n", i,
+		       (unsigned long long)r->offset,
+		       (unsigned long long)(r->size >> 20), r->numa_node, phys);
 	}
 }
 
@@ -117,18 +115,19 @@ static void print_json(const char *path, const struct dev_info *di)
 {
 	unsigned int i;
 
-	printf("{\"device\":\"%s\",\"total_size\":%" PRIu64
-	       ",\"align\":%" PRIu64 ",\"nr_ranges\":%u,\"ranges\":[",
-	       path, (uint64_t)di->info.total_size, (uint64_t)di->info.align,
-	       di->info.nr_ranges);
+	printf("{\"device\":\"%s\",\"total_size\":%llu,", path,
+	       (unsigned long long)di->info.total_size);
+	printf("\"align\":%llu,\"nr_ranges\":%u,\"ranges\":[",
+	       (unsigned long long)di->info.align, di->info.nr_ranges);
 	for (i = 0; i < di->info.nr_ranges; i++) {
 		const struct nvemu_range_info *r = &di->range[i];
 
-		printf("%s{\"index\":%u,\"offset\":%" PRIu64 ",\"size\":%" PRIu64
-		       ",\"numa_node\":%d", i ? "," : "", i,
-		       (uint64_t)r->offset, (uint64_t)r->size, r->numa_node);
+		printf("%s{\"index\":%u,\"offset\":%llu,\"size\":%llu,\"numa_node\":%d",
+		       i ? "," : "", i, (unsigned long long)r->offset,
+		       (unsigned long long)r->size, r->numa_node);
 		if (r->flags & NVEMU_RANGE_F_PHYS)
-			printf(",\"phys_addr\":%" PRIu64, (uint64_t)r->phys_addr);
+			printf(",\"phys_addr\":%llu",
+			       (unsigned long long)r->phys_addr);
 		printf("}");
 	}
 	printf("]}\n");
@@ -151,7 +150,7 @@ static int cmd_info(const char *path, int argc, char **argv)
 			json = 1;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
 			return 2;
@@ -187,15 +186,15 @@ int main(int argc, char **argv)
 			path = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	if (!strcmp(argv[optind], "info"))

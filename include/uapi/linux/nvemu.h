@@ -27,7 +27,7 @@
  * @total_size:	out: bytes of emulated NVM behind the device, the sum of
  *		all range sizes; also the size seen by lseek(SEEK_END)
  * @nr_ranges:	out: number of physical ranges, 1..NVEMU_MAX_RANGES
- * @flags:	in: must be 0; out: NVEMU_INFO_F_* flags
+ * @flags:	in: must be 0; out: 0 (no flags are defined yet)
  * @align:	out: alignment, in bytes, that every range honours (the
  *		memory section size of the running kernel)
  * @reserved:	in: must be 0; out: 0
