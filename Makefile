@@ -54,6 +54,8 @@ tools: deps
 	@echo "  CC      $(OUT)/bin/nvemu"
 	@$(TARGET_CC) -O2 -Wall -Wextra -static -Iinclude/uapi \
 		-o $(OUT)/bin/nvemu tools/nvemu/*.c
+	@$(TARGET_CC) -O2 -Wall -Wextra -static \
+		-o $(OUT)/bin/membw $(T)/bench/membw.c
 
 selftests: tree
 	@mkdir -p $(OUT)/selftests
@@ -64,8 +66,9 @@ selftests: tree
 		LDFLAGS=-static all
 
 initramfs: tools selftests
-	@$(T)/mkinitramfs --arch $(ARCH) --out $(B)/initramfs-$(ARCH).cpio.gz \
+	@$(T)/mkinitramfs --arch $(ARCH) --out $(B)/initramfs-$(ARCH).cpio \
 		--add $(OUT)/bin/nvemu:/usr/bin/nvemu \
+		--add $(OUT)/bin/membw:/usr/bin/membw \
 		--add $(OUT)/selftests/nvemu_test:/usr/lib/kselftests/nvemu/nvemu_test \
 		--add $(T)/guest:/usr/lib/nvemu
 
@@ -78,7 +81,7 @@ check:
 	@$(T)/check
 
 bench:
-	@$(T)/bench
+	@$(T)/bench/run
 
 patches: tree
 	@$(T)/export-patches $(TREE) $(B)/patches

@@ -384,6 +384,13 @@ static int nvemu_probe(struct platform_device *pdev)
 		e->size = resource_size(res);
 		e->offset = offset;
 		e->nid = phys_to_target_node(res->start);
+		/*
+		 * Without a firmware NUMA description the only node's span
+		 * ends at the last memblock memory, which may be below a
+		 * range taken from the top of RAM.
+		 */
+		if (e->nid == NUMA_NO_NODE && num_online_nodes() == 1)
+			e->nid = first_online_node;
 		e->virt = devm_memremap(dev, res->start, e->size, MEMREMAP_WB);
 		if (IS_ERR(e->virt)) {
 			dev_err(dev, "cannot map %pR: %pe\n", res, e->virt);

@@ -39,13 +39,13 @@ expect_line "$out" "nvemu: ignoring '0@0x50000000': size is zero"
 expect_line "$out" "nvemu: ignoring '2G@0xffffffffc0000000': start + size overflows the physical address space"
 expect_line "$out" "nvemu: ignoring '64M@0x60000000': start and size must be multiples of the memory section size ($mib MiB)"
 expect_line "$out" "nvemu: ignoring '256M@0x40000000x': expected SIZE@START, e.g. nvemu=512M@0x100000000"
-r=$(printf '[mem %#010x-%#010x]' "$ra_start" $((ra_start + (${ra%M} << 20) - 1)))
+r=$(printf '[mem 0x%08x-0x%08x]' "$ra_start" $((ra_start + (${ra%M} << 20) - 1)))
 expect_line "$out" "nvemu: ignoring '$R_A': overlaps a range given earlier: $r"
 
 range_line() # SIZE@START -> "[mem 0x...-0x...]"
 {
 	local size=${1%@*} start=$(($(printf '%d' "${1#*@}")))
-	printf '[mem %#010x-%#010x]' "$start" $((start + (${size%M} << 20) - 1))
+	printf '[mem 0x%08x-0x%08x]' "$start" $((start + (${size%M} << 20) - 1))
 }
 notram_msg="not entirely System RAM (a hole, firmware-reserved memory or beyond the end of RAM; see /proc/iomem)"
 expect_line "$out" "nvemu: ignoring $(range_line "$notram"): $notram_msg"

@@ -21,16 +21,16 @@ if [ "$NVEMU_BOOT" = 0 ]; then
 	echo "== boot 0"
 	ndctl list -B | grep -q "\"provider\":\"nvemu\""
 	echo "regions: $(ndctl list -R | grep -c "\"dev\":\"region")"
-	ndctl create-namespace -q -f -e namespace0.0 -m fsdax > /dev/null
-	ndctl create-namespace -q -f -e namespace1.0 -m sector > /dev/null
-	ndctl create-namespace -q -f -e namespace2.0 -m devdax > /dev/null
+	ndctl create-namespace -f -e namespace0.0 -m fsdax > /dev/null
+	ndctl create-namespace -f -e namespace1.0 -m sector > /dev/null
+	ndctl create-namespace -f -e namespace2.0 -m devdax > /dev/null
 	ndctl list -N | grep -E "\"(dev|mode|blockdev|chardev)\"" | tr -d " ,"
-	mkfs.ext4 -q -F /dev/pmem0
+	mkfs.ext4 -q -F -b 4096 /dev/pmem0
 	mkdir -p /mnt/a /mnt/b
 	mount -o dax /dev/pmem0 /mnt/a
 	grep " /mnt/a " /proc/mounts | grep -q dax
 	pattern > /mnt/a/file
-	mkfs.ext4 -q -F /dev/pmem1s
+	mkfs.ext4 -q -F -b 4096 /dev/pmem1s
 	mount /dev/pmem1s /mnt/b
 	pattern > /mnt/b/file
 	umount /mnt/a /mnt/b
@@ -62,6 +62,6 @@ for want in '"dev":"namespace0.0"' '"mode":"fsdax"' '"blockdev":"pmem0"' \
 	    '"dev":"namespace2.0"' '"mode":"devdax"' '"chardev":"dax2.0"' \
 	    'fsdax: same' 'sector: same' 'raw: same' 'devdax: /dev/dax2.0' \
 	    'daxctl: dax2.0'; do
-	echo "$b1" | grep -qxF -- "$want" || fail "after the reset: missing $want"
+	grep -qxF -- "$want" <<< "$b1" || fail "after the reset: missing $want"
 	echo "ok: after reset: $want"
 done

@@ -53,6 +53,8 @@ expect_eq()
 # timestamp, if any).
 expect_line()
 {
-	sed -e 's/^\[ *[0-9.]*\] //' "$1" | grep -qxF -- "$2" ||
+	# no grep -q: with pipefail, sed would die of SIGPIPE after a match
+	sed -e 's/^\[ *[0-9.]*\] //' "$1" | grep -xF -- "$2" > /dev/null ||
 		fail "missing line: $2"
 	echo "ok: line: $2"
+}

@@ -7,12 +7,18 @@
  * resources named "Persistent Memory (nvemu)", each of which must be one of
  * the ranges given on the kernel command line.  The tests overwrite the
  * content of the device.
+ *
+ * Optional cross-checks, skipped with a message when unavailable: NUMA
+ * nodes and physical placement against the nd regions of the "nvemu"
+ * NVDIMM bus (CONFIG_NUMA, CONFIG_BLK_DEV_PMEM), and PMD mappings against
+ * the x86 page table dump (CONFIG_PTDUMP_DEBUGFS, debugfs mounted).
  */
 
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/capability.h>
@@ -30,7 +36,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <grp.h>
 
 /*
  * We build with -Wextra, which kselftest_harness.h does not expect: it has an
@@ -38,7 +43,9 @@
  * warns about locals "clobbered by longjmp" although no test uses a local
  * after an ASSERT_*() has jumped out of it.
  */
+#ifndef __clang__
 #pragma GCC diagnostic ignored "-Wclobbered"
+#endif
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "../kselftest_harness.h"
@@ -247,21 +254,22 @@ static int read_file(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+#define ND_DEVICES	"/sys/bus/nd/devices"
+
 /*
- * NUMA node of the nd region of an "nvemu" NVDIMM bus that starts at @phys.
- * Returns 0 and sets *@node, or -1 (with a reason in @why) if there is none.
+ * Find the nd region of an "nvemu" NVDIMM bus that starts at @phys: its
+ * name (regionN) in @name.  Returns 0, or -1 with a reason in @why.
  */
-static int nd_region_numa_node(uint64_t phys, int *node, char *why, size_t len)
+static int nvemu_nd_region(uint64_t phys, char *name, size_t nlen,
+			   char *why, size_t wlen)
 {
-	const char *dir = "/sys/bus/nd/devices";
-	int ret = -1, found = 0;
 	struct dirent *de;
+	int found = 0;
 	DIR *d;
 
-	snprintf(why, len, "no nd region at %#" PRIx64 " on an nvemu bus", phys);
-	d = opendir(dir);
+	d = opendir(ND_DEVICES);
 	if (!d) {
-		snprintf(why, len, "no %s", dir);
+		snprintf(why, wlen, "no " ND_DEVICES);
 		return -1;
 	}
 	while ((de = readdir(d))) {
@@ -269,12 +277,13 @@ static int nd_region_numa_node(uint64_t phys, int *node, char *why, size_t len)
 
 		if (strncmp(de->d_name, "region", 6))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/resource", dir, de->d_name);
+		snprintf(path, sizeof(path), ND_DEVICES "/%s/resource",
+			 de->d_name);
 		if (read_file(path, buf, sizeof(buf)) ||
 		    strtoull(buf, NULL, 16) != phys)
 			continue;
 		/* The parent of the region is its bus, ndbusN */
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		snprintf(path, sizeof(path), ND_DEVICES "/%s", de->d_name);
 		if (!realpath(path, real))
 			continue;
 		slash = strrchr(real, '/');
@@ -286,21 +295,91 @@ static int nd_region_numa_node(uint64_t phys, int *node, char *why, size_t len)
 			continue;
 		if (read_file(path, buf, sizeof(buf)) || !strstr(buf, "nvemu"))
 			continue;
-		found++;
-		snprintf(path, sizeof(path), "%s/%s/numa_node", dir, de->d_name);
-		if (read_file(path, buf, sizeof(buf))) {
-			snprintf(why, len, "%.32s has no numa_node (CONFIG_NUMA=n?)",
-				 de->d_name);
-			continue;
-		}
-		*node = atoi(buf);
-		ret = 0;
+		if (!found++)
+			snprintf(name, nlen, "%.63s", de->d_name);
 	}
 	closedir(d);
-	if (found > 1) {
-		snprintf(why, len, "%d nvemu nd regions at %#" PRIx64, found, phys);
-		ret = -1;
+	if (found == 1)
+		return 0;
+	if (found)
+		snprintf(why, wlen, "%d nvemu nd regions at %#" PRIx64, found,
+			 phys);
+	else
+		snprintf(why, wlen, "no nd region at %#" PRIx64
+			 " on an nvemu bus", phys);
+	return -1;
+}
+
+/*
+ * NUMA node of the nvemu nd region that starts at @phys.  Returns 0 and sets
+ * *@node, or -1 (with a reason in @why) if there is none.
+ */
+static int nd_region_numa_node(uint64_t phys, int *node, char *why, size_t len)
+{
+	char region[64], path[PATH_MAX], buf[32];
+
+	if (nvemu_nd_region(phys, region, sizeof(region), why, len))
+		return -1;
+	snprintf(path, sizeof(path), ND_DEVICES "/%s/numa_node", region);
+	if (read_file(path, buf, sizeof(buf))) {
+		snprintf(why, len, "%s has no numa_node (CONFIG_NUMA=n?)",
+			 region);
+		return -1;
 	}
+	*node = atoi(buf);
+	return 0;
+}
+
+/*
+ * The pmem block device (/dev/pmemN) of an unclaimed namespace of @size
+ * bytes in the nvemu nd region at @phys: it shows the region from its first
+ * byte.  Returns 0, or -1 with a reason in @why.
+ */
+static int nd_region_pmem(uint64_t phys, uint64_t size, char *dev, size_t len,
+			  char *why, size_t wlen)
+{
+	char region[64], path[PATH_MAX], buf[128];
+	struct dirent *de, *be;
+	int ret = -1;
+	DIR *d, *bd;
+
+	if (nvemu_nd_region(phys, region, sizeof(region), why, wlen))
+		return -1;
+	snprintf(path, sizeof(path), ND_DEVICES "/%s", region);
+	d = opendir(path);
+	if (!d) {
+		snprintf(why, wlen, "cannot list %s", region);
+		return -1;
+	}
+	snprintf(why, wlen, "%s has no unclaimed namespace of its size with a block device",
+		 region);
+	while (ret && (de = readdir(d))) {
+		if (strncmp(de->d_name, "namespace", 9))
+			continue;
+		snprintf(path, sizeof(path), ND_DEVICES "/%s/%s/holder", region,
+			 de->d_name);
+		if (read_file(path, buf, sizeof(buf)) || buf[0])
+			continue;
+		snprintf(path, sizeof(path), ND_DEVICES "/%s/%s/size", region,
+			 de->d_name);
+		if (read_file(path, buf, sizeof(buf)) ||
+		    strtoull(buf, NULL, 0) != size)
+			continue;
+		snprintf(path, sizeof(path), ND_DEVICES "/%s/%s/block", region,
+			 de->d_name);
+		bd = opendir(path);
+		if (!bd)
+			continue;
+		while ((be = readdir(bd))) {
+			if (be->d_name[0] != '.') {
+				snprintf(dev, len, "/dev/%s", be->d_name);
+				ret = 0;
+				break;
+			}
+		}
+		closedir(bd);
+	}
+	closedir(d);
 	return ret;
 }
 
@@ -1004,9 +1083,8 @@ TEST_F_TIMEOUT(nvemu, io_range_boundaries, 300)
 		TH_LOG("one range: testing its ends only");
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < ARRAY_SIZE(cases); j++) {
-			uint64_t off, end;
-
 			size_t before = cases[j].before;
+			uint64_t off, end;
 
 			off = e[i] > before ? e[i] - before : 0;
 			end = off + cases[j].len;
@@ -1051,6 +1129,68 @@ TEST_F(nvemu, first_and_last_byte)
 
 	ASSERT_EQ(0, munmap(head, page));
 	ASSERT_EQ(0, munmap(tail, page));
+}
+
+/*
+ * The device offsets map the right physical memory: what is written to
+ * range i through /dev/nvemu0 is what the pmem block device of the nd region
+ * at that physical address shows at the same place in the range, and back.
+ */
+TEST_F(nvemu, phys_layout_via_pmem)
+{
+	const size_t page = self->page;
+	uint8_t *wbuf, *rbuf;
+	size_t i, checked = 0;
+
+	ASSERT_EQ(0, posix_memalign((void **)&wbuf, page, page));
+	ASSERT_EQ(0, posix_memalign((void **)&rbuf, page, page));
+
+	for (i = 0; i < self->nr; i++) {
+		const struct nvemu_test_range *r = &self->r[i];
+		const uint64_t in[] = { 0, r->size / 2, r->size - page };
+		char dev[PATH_MAX], why[256];
+		size_t j;
+		int pfd;
+
+		if (nd_region_pmem(r->start, r->size, dev, sizeof(dev), why,
+				   sizeof(why))) {
+			TH_LOG("range %zu: not checked: %s", i, why);
+			continue;
+		}
+		TH_LOG("range %zu: comparing with %s", i, dev);
+		pfd = open(dev, O_RDWR | O_DIRECT | O_CLOEXEC);
+		ASSERT_LE(0, pfd)
+		{
+			TH_LOG("cannot open %s: %s", dev, strerror(errno));
+		}
+		for (j = 0; j < ARRAY_SIZE(in); j++) {
+			uint64_t off = r->offset + in[j];
+
+			fill(wbuf, off, page, 400 + i);
+			ASSERT_EQ((ssize_t)page, pwrite(self->fd, wbuf, page, off));
+			ASSERT_EQ((ssize_t)page, pread(pfd, rbuf, page, in[j]));
+			EXPECT_EQ(-1, first_diff(wbuf, rbuf, page))
+			{
+				TH_LOG("range %zu + %#" PRIx64 ": %s differs",
+				       i, in[j], dev);
+			}
+
+			fill(wbuf, off, page, 500 + i);
+			ASSERT_EQ((ssize_t)page, pwrite(pfd, wbuf, page, in[j]));
+			ASSERT_EQ((ssize_t)page, pread(self->fd, rbuf, page, off));
+			EXPECT_EQ(-1, first_diff(wbuf, rbuf, page))
+			{
+				TH_LOG("range %zu + %#" PRIx64 ": write to %s not seen",
+				       i, in[j], dev);
+			}
+		}
+		close(pfd);
+		checked++;
+	}
+	free(wbuf);
+	free(rbuf);
+	if (!checked)
+		SKIP(return, "no range has a raw pmem block device to compare with");
 }
 
 TEST_F(nvemu, msync_fsync)
@@ -1269,9 +1409,9 @@ static void log_smaps(struct __test_metadata *const _metadata, void *addr)
  * one line per run of entries of the same level and protection, e.g.
  * "0x00007f0000000000-0x00007f0000400000    4M USR RW   PSE  x  pmd".
  * Returns 1 if [@addr, @addr + @len) is all present PMD leaves, 0 if not,
- * -1 if there is no such file.
+ * -1 if there is no such file; the first line about the range in @desc.
  */
-static int ptdump_pmd_mapped(void *addr, size_t len)
+static int ptdump_pmd_mapped(void *addr, size_t len, char *desc, size_t dlen)
 {
 	unsigned long start = (unsigned long)addr, end = start + len, s, e;
 	int seen = 0, huge = 1;
@@ -1286,7 +1426,8 @@ static int ptdump_pmd_mapped(void *addr, size_t len)
 		    s >= end)
 			continue;
 		line[strcspn(line, "\n")] = '\0';
-		seen = 1;
+		if (!seen++)
+			snprintf(desc, dlen, "%.200s", line);
 		if (!strstr(line, " USR ") || !strstr(line, " PSE ") ||
 		    strcmp(line + strlen(line) - 4, " pmd"))
 			huge = 0;
@@ -1301,6 +1442,7 @@ TEST_F_TIMEOUT(nvemu, mmap_huge, 300)
 	const size_t pmd = page * (page / 8);
 	uint8_t *resv, *map, *aligned, b, wbuf[8192], rbuf[8192];
 	size_t i, len = 0, nr_pages;
+	char desc[256];
 	uint64_t off = 0;
 	ssize_t diff;
 	int huge;
@@ -1371,17 +1513,30 @@ TEST_F_TIMEOUT(nvemu, mmap_huge, 300)
 	EXPECT_EQ(-1, first_diff(wbuf, rbuf, sizeof(rbuf)));
 
 	/* Is it mapped with PMD leaves? */
-	huge = ptdump_pmd_mapped(map, len);
+	huge = ptdump_pmd_mapped(map, len, desc, sizeof(desc));
 	if (huge < 0) {
 		log_smaps(_metadata, map);
 		TH_LOG("NOTE: PMD mappings of PFN-mapped memory are not visible in smaps; huge or not is unknown (x86: enable CONFIG_PTDUMP_DEBUGFS to check)");
-	} else {
-		EXPECT_EQ(1, huge)
-		{
-			TH_LOG("%zu MiB at a PMD-aligned address and offset is not PMD-mapped (see "
-			       PTDUMP_CURRENT ")", len >> 20);
-		}
+		ASSERT_EQ(0, munmap(resv, len + pmd));
+		return;
 	}
+	TH_LOG("page tables: %s", desc);
+	EXPECT_EQ(1, huge)
+	{
+		TH_LOG("%zu MiB at a PMD-aligned address and offset is not PMD-mapped",
+		       len >> 20);
+	}
+
+	/* Control: one page off the PMD alignment, it can only be PTEs */
+	ASSERT_EQ(0, munmap(map, len));
+	map = mmap(aligned + page, len - page, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_FIXED, self->fd, off + page);
+	ASSERT_EQ(aligned + page, map);
+	for (i = 0; i < nr_pages - 1; i++)
+		map[i * page] = i;
+	huge = ptdump_pmd_mapped(map, len - page, desc, sizeof(desc));
+	TH_LOG("page tables, control: %s", desc);
+	EXPECT_EQ(0, huge);
 	ASSERT_EQ(0, munmap(resv, len + pmd));
 }
 

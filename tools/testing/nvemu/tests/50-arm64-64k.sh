@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# arch: arm64
+#
+# The arm64 kernel with 64K pages: the alignment rule becomes 512 MiB (one
+# memory section), the selftests pass on two 512 MiB ranges, and an fsdax
+# namespace holds an ext4 file system with 64K blocks mounted with -o dax.
+. "$(dirname "$0")/lib.sh"
+
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+# RAM is 1G..4G; the ranges leave a 512 MiB gap and the top 512 MiB, where
+# QEMU puts the device tree, free.
+vm --page-size 64k --mem 3G --append "nvemu=512M@0x80000000,512M@0xc0000000,128M@0xe0000000" -- "
+	set -e
+	echo pagesize \$(getconf PAGESIZE)
+	dmesg | grep 'nvemu'
+	$SELFTEST > /tmp/st.log 2>&1 || { cat /tmp/st.log; exit 1; }
+	tail -n 2 /tmp/st.log
+	ndctl create-namespace -f -e namespace0.0 -m fsdax > /dev/null
+	mkfs.ext4 -q -F -b 65536 /dev/pmem0
+	mkdir -p /mnt
+	mount -o dax /dev/pmem0 /mnt
+	grep ' /mnt ' /proc/mounts | grep -q dax && echo 'mounted with dax'
+	seq 1 100000 > /mnt/f && seq 1 100000 | cmp - /mnt/f && echo 'file ok'
+	umount /mnt
+" > "$out" || { cat "$out"; fail "guest command failed"; }
+cat "$out"
+expect_line "$out" "pagesize 65536"
+expect_line "$out" "nvemu: ignoring '128M@0xe0000000': start and size must be multiples of the memory section size (512 MiB)"
+expect_line "$out" "nvemu nvemu: /dev/nvemu0: 2 range(s), 1024 MiB of emulated NVM"
+expect_line "$out" "mounted with dax"
+expect_line "$out" "file ok"
