@@ -57,27 +57,27 @@
 #define MISC_MAJOR	10U
 #define MAX_CMD_RANGES	256
 #define PTDUMP_CURRENT	"/sys/kernel/debug/page_tables/current_kernel"
-#define SZ_1M		(1UL << 20)
+#define SZ_1M		0x100000UL
 
 struct nvemu_test_range {
-	uint64_t start;		/* physical */
-	uint64_t size;
-	uint64_t offset;	/* in the device */
+	__u64 start;		/* physical */
+	__u64 size;
+	__u64 offset;	/* in the device */
 };
 
 /* A deterministic byte for device offset @off, different for each @seed. */
-static uint8_t pat(uint64_t off, uint32_t seed)
+static uint8_t pat(__u64 off, uint32_t seed)
 {
-	uint64_t x = (off + 1) * 0x9e3779b97f4a7c15ULL;
+	__u64 x = (off + 1) * 0x9e3779b97f4a7c15ULL;
 
-	x ^= ((uint64_t)seed << 32) | seed;
+	x ^= ((__u64)seed << 32) | seed;
 	x ^= x >> 31;
 	x *= 0xbf58476d1ce4e5b9ULL;
 	x ^= x >> 27;
 	return x >> 56;
 }
 
-static void fill(uint8_t *buf, uint64_t off, size_t len, uint32_t seed)
+static void fill(uint8_t *buf, __u64 off, size_t len, uint32_t seed)
 {
 	size_t i;
 
@@ -100,11 +100,11 @@ static ssize_t first_diff(const uint8_t *a, const uint8_t *b, size_t len)
  * The kernel's number syntax for nvemu=: decimal, or hex with 0x, and an
  * optional binary suffix K, M, G, T, P or E.  Returns 0 on success.
  */
-static int parse_num(const char **pp, const char *end, uint64_t *val)
+static int parse_num(const char **pp, const char *end, __u64 *val)
 {
 	const char *s = *pp;
 	unsigned int base = 10, shift = 0;
-	uint64_t v = 0;
+	__u64 v = 0;
 	int digits = 0;
 
 	if (end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
@@ -175,7 +175,7 @@ static int read_cmdline(struct nvemu_test_range *r, size_t max, size_t *nr)
 		params++;
 		for (item = tok + strlen(NVEMU_PARAM); *item; item = end) {
 			const char *p = item;
-			uint64_t size, start;
+			__u64 size, start;
 
 			end = strchrnul(item, ',');
 			if (!parse_num(&p, end, &size) && p < end && *p == '@' &&
@@ -260,7 +260,7 @@ static int read_file(const char *path, char *buf, size_t size)
  * Find the nd region of an "nvemu" NVDIMM bus that starts at @phys: its
  * name (regionN) in @name.  Returns 0, or -1 with a reason in @why.
  */
-static int nvemu_nd_region(uint64_t phys, char *name, size_t nlen,
+static int nvemu_nd_region(__u64 phys, char *name, size_t nlen,
 			   char *why, size_t wlen)
 {
 	struct dirent *de;
@@ -302,11 +302,11 @@ static int nvemu_nd_region(uint64_t phys, char *name, size_t nlen,
 	if (found == 1)
 		return 0;
 	if (found)
-		snprintf(why, wlen, "%d nvemu nd regions at %#" PRIx64, found,
-			 phys);
+		snprintf(why, wlen, "%d nvemu nd regions at %#llx", found,
+			 (unsigned long long)phys);
 	else
-		snprintf(why, wlen, "no nd region at %#" PRIx64
-			 " on an nvemu bus", phys);
+		snprintf(why, wlen, "no nd region at %#llx on an nvemu bus",
+			 (unsigned long long)phys);
 	return -1;
 }
 
@@ -314,7 +314,7 @@ static int nvemu_nd_region(uint64_t phys, char *name, size_t nlen,
  * NUMA node of the nvemu nd region that starts at @phys.  Returns 0 and sets
  * *@node, or -1 (with a reason in @why) if there is none.
  */
-static int nd_region_numa_node(uint64_t phys, int *node, char *why, size_t len)
+static int nd_region_numa_node(__u64 phys, int *node, char *why, size_t len)
 {
 	char region[64], path[PATH_MAX], buf[32];
 
@@ -335,7 +335,7 @@ static int nd_region_numa_node(uint64_t phys, int *node, char *why, size_t len)
  * bytes in the nvemu nd region at @phys: it shows the region from its first
  * byte.  Returns 0, or -1 with a reason in @why.
  */
-static int nd_region_pmem(uint64_t phys, uint64_t size, char *dev, size_t len,
+static int nd_region_pmem(__u64 phys, __u64 size, char *dev, size_t len,
 			  char *why, size_t wlen)
 {
 	char region[64], path[PATH_MAX], buf[128];
@@ -421,7 +421,7 @@ FIXTURE(nvemu)
 {
 	int fd;
 	size_t page;
-	uint64_t total;
+	__u64 total;
 	size_t nr;
 	struct nvemu_test_range r[NVEMU_MAX_RANGES];
 	size_t nr_cmd;
@@ -475,7 +475,7 @@ FIXTURE_TEARDOWN(nvemu)
  * Offsets worth testing around: the start of the device, every boundary
  * between two ranges, and the end of the device.  Returns the count.
  */
-static size_t edges(FIXTURE_DATA(nvemu) *self, uint64_t *e)
+static size_t edges(struct _test_data_nvemu *self, __u64 *e)
 {
 	size_t i, n = 0;
 
@@ -495,7 +495,7 @@ static void sync_map(void *addr, size_t len)
 	msync(addr, len, MS_SYNC);
 }
 
-static uint64_t round_down_u64(uint64_t v, uint64_t a)
+static __u64 round_down_u64(__u64 v, __u64 a)
 {
 	return v - v % a;
 }
@@ -506,10 +506,10 @@ static uint64_t round_down_u64(uint64_t v, uint64_t a)
  * the mapping, msync, and read them back with pread.
  */
 static void check_rw_window(struct __test_metadata *const _metadata,
-			    FIXTURE_DATA(nvemu) *self, uint64_t off, size_t len,
+			    struct _test_data_nvemu *self, __u64 off, size_t len,
 			    uint32_t seed)
 {
-	uint64_t map_off = round_down_u64(off, self->page);
+	__u64 map_off = round_down_u64(off, self->page);
 	size_t map_len = round_down_u64(off + len + self->page - 1, self->page) -
 			 map_off;
 	uint8_t *wbuf, *rbuf, *map, *p;
@@ -523,7 +523,7 @@ static void check_rw_window(struct __test_metadata *const _metadata,
 	fill(wbuf, off, len, seed);
 	ASSERT_EQ((ssize_t)len, pwrite(self->fd, wbuf, len, off))
 	{
-		TH_LOG("pwrite(%zu bytes at %#" PRIx64 "): %s", len, off,
+		TH_LOG("pwrite(%zu bytes at %#llx): %s", len, off,
 		       strerror(errno));
 	}
 	memset(rbuf, 0, len);
@@ -531,7 +531,7 @@ static void check_rw_window(struct __test_metadata *const _metadata,
 	diff = first_diff(wbuf, rbuf, len);
 	ASSERT_EQ(-1, diff)
 	{
-		TH_LOG("pread after pwrite: byte at %#" PRIx64 " differs",
+		TH_LOG("pread after pwrite: byte at %#llx differs",
 		       off + diff);
 	}
 
@@ -539,14 +539,14 @@ static void check_rw_window(struct __test_metadata *const _metadata,
 		   map_off);
 	ASSERT_NE(MAP_FAILED, map)
 	{
-		TH_LOG("mmap(%zu bytes at %#" PRIx64 "): %s", map_len, map_off,
+		TH_LOG("mmap(%zu bytes at %#llx): %s", map_len, map_off,
 		       strerror(errno));
 	}
 	p = map + (off - map_off);
 	diff = first_diff(wbuf, p, len);
 	EXPECT_EQ(-1, diff)
 	{
-		TH_LOG("mmap after pwrite: byte at %#" PRIx64 " differs",
+		TH_LOG("mmap after pwrite: byte at %#llx differs",
 		       off + diff);
 	}
 
@@ -558,8 +558,7 @@ static void check_rw_window(struct __test_metadata *const _metadata,
 	diff = first_diff(wbuf, rbuf, len);
 	EXPECT_EQ(-1, diff)
 	{
-		TH_LOG("pread after store through mmap: byte at %#" PRIx64
-		       " differs", off + diff);
+		TH_LOG("pread after store through mmap: byte at %#llx differs", off + diff);
 	}
 
 	ASSERT_EQ(0, munmap(map, map_len));
@@ -606,16 +605,15 @@ TEST_F(nvemu, layout_matches_cmdline)
 		const struct nvemu_test_range *r = &self->r[i];
 		int found = 0;
 
-		TH_LOG("range %zu: phys %#" PRIx64 " size %#" PRIx64
-		       " offset %#" PRIx64, i, r->start, r->size, r->offset);
+		TH_LOG("range %zu: phys %#llx size %#llx offset %#llx", i,
+		       r->start, r->size, r->offset);
 		for (j = 0; j < self->nr_cmd; j++)
 			if (self->cmd[j].start == r->start &&
 			    self->cmd[j].size == r->size)
 				found = 1;
 		EXPECT_TRUE(found)
 		{
-			TH_LOG("iomem range %#" PRIx64 "+%#" PRIx64
-			       " is not one of the nvemu= ranges",
+			TH_LOG("iomem range %#llx+%#llx is not one of the nvemu= ranges",
 			       r->start, r->size);
 		}
 		EXPECT_NE(0U, r->size);
@@ -631,7 +629,7 @@ TEST_F(nvemu, layout_matches_cmdline)
 
 TEST_F(nvemu, info)
 {
-	uint64_t section = 0;
+	__u64 section = 0;
 	struct nvemu_info info;
 	size_t i;
 
@@ -696,7 +694,7 @@ TEST_F(nvemu, info_invalid)
  * that only copy_to_user() fails).  All must give EFAULT.
  */
 static void check_efault(struct __test_metadata *const _metadata,
-			 FIXTURE_DATA(nvemu) *self, unsigned long cmd,
+			 struct _test_data_nvemu *self, unsigned long cmd,
 			 size_t size)
 {
 	size_t page = self->page;
@@ -738,7 +736,7 @@ TEST_F(nvemu, info_efault)
 TEST_F(nvemu, range_info)
 {
 	struct nvemu_range_info ri;
-	uint64_t offset = 0;
+	__u64 offset = 0;
 	size_t i, j;
 
 	for (i = 0; i < self->nr; i++) {
@@ -836,7 +834,7 @@ TEST_F(nvemu, range_info_efault)
 
 /* Without CAP_SYS_ADMIN: same answers, but no physical address. */
 static void check_range_info_unprivileged(struct __test_metadata *const _metadata,
-					  FIXTURE_DATA(nvemu) *self, int fd)
+					  struct _test_data_nvemu *self, int fd)
 {
 	struct nvemu_range_info ri;
 	struct nvemu_info info;
@@ -939,7 +937,7 @@ TEST_F(nvemu, unknown_ioctl)
 
 TEST_F(nvemu, read_end)
 {
-	const uint64_t total = self->total;
+	const __u64 total = self->total;
 	uint8_t wbuf[100], rbuf[4096];
 
 	fill(wbuf, total - sizeof(wbuf), sizeof(wbuf), 1);
@@ -980,7 +978,7 @@ TEST_F(nvemu, read_end)
 
 TEST_F(nvemu, write_end)
 {
-	const uint64_t total = self->total;
+	const __u64 total = self->total;
 	uint8_t wbuf[4096], rbuf[4096], before[100];
 
 	ASSERT_EQ((ssize_t)sizeof(before),
@@ -1074,7 +1072,7 @@ TEST_F_TIMEOUT(nvemu, io_range_boundaries, 300)
 		{ 4097, 4097 * 2 + 3 },
 		{ SZ_1M / 2 + 1, SZ_1M + 4097 },
 	};
-	uint64_t e[NVEMU_MAX_RANGES + 1];
+	__u64 e[NVEMU_MAX_RANGES + 1];
 	uint32_t seed = 100;
 	size_t i, j, n;
 
@@ -1084,7 +1082,7 @@ TEST_F_TIMEOUT(nvemu, io_range_boundaries, 300)
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < ARRAY_SIZE(cases); j++) {
 			size_t before = cases[j].before;
-			uint64_t off, end;
+			__u64 off, end;
 
 			off = e[i] > before ? e[i] - before : 0;
 			end = off + cases[j].len;
@@ -1097,7 +1095,7 @@ TEST_F_TIMEOUT(nvemu, io_range_boundaries, 300)
 
 TEST_F(nvemu, first_and_last_byte)
 {
-	const uint64_t last = self->total - 1;
+	const __u64 last = self->total - 1;
 	const size_t page = self->page;
 	uint8_t b, *head, *tail;
 
@@ -1147,7 +1145,7 @@ TEST_F(nvemu, phys_layout_via_pmem)
 
 	for (i = 0; i < self->nr; i++) {
 		const struct nvemu_test_range *r = &self->r[i];
-		const uint64_t in[] = { 0, r->size / 2, r->size - page };
+		const __u64 in[] = { 0, r->size / 2, r->size - page };
 		char dev[PATH_MAX], why[256];
 		size_t j;
 		int pfd;
@@ -1164,14 +1162,14 @@ TEST_F(nvemu, phys_layout_via_pmem)
 			TH_LOG("cannot open %s: %s", dev, strerror(errno));
 		}
 		for (j = 0; j < ARRAY_SIZE(in); j++) {
-			uint64_t off = r->offset + in[j];
+			__u64 off = r->offset + in[j];
 
 			fill(wbuf, off, page, 400 + i);
 			ASSERT_EQ((ssize_t)page, pwrite(self->fd, wbuf, page, off));
 			ASSERT_EQ((ssize_t)page, pread(pfd, rbuf, page, in[j]));
 			EXPECT_EQ(-1, first_diff(wbuf, rbuf, page))
 			{
-				TH_LOG("range %zu + %#" PRIx64 ": %s differs",
+				TH_LOG("range %zu + %#llx: %s differs",
 				       i, in[j], dev);
 			}
 
@@ -1180,7 +1178,7 @@ TEST_F(nvemu, phys_layout_via_pmem)
 			ASSERT_EQ((ssize_t)page, pread(self->fd, rbuf, page, off));
 			EXPECT_EQ(-1, first_diff(wbuf, rbuf, page))
 			{
-				TH_LOG("range %zu + %#" PRIx64 ": write to %s not seen",
+				TH_LOG("range %zu + %#llx: write to %s not seen",
 				       i, in[j], dev);
 			}
 		}
@@ -1196,7 +1194,7 @@ TEST_F(nvemu, phys_layout_via_pmem)
 TEST_F(nvemu, msync_fsync)
 {
 	const size_t page = self->page;
-	const uint64_t off = self->r[self->nr - 1].offset;
+	const __u64 off = self->r[self->nr - 1].offset;
 	uint8_t *map, b;
 
 	map = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
@@ -1302,7 +1300,7 @@ TEST_F(nvemu, mremap_beyond_end)
 
 TEST_F_TIMEOUT(nvemu, mmap_whole_device, 300)
 {
-	uint64_t e[NVEMU_MAX_RANGES + 1];
+	__u64 e[NVEMU_MAX_RANGES + 1];
 	uint8_t *map, wbuf[2 * 4097], rbuf[2 * 4097];
 	uint32_t seed = 200;
 	size_t i, n;
@@ -1311,13 +1309,13 @@ TEST_F_TIMEOUT(nvemu, mmap_whole_device, 300)
 		   self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map)
 	{
-		TH_LOG("mmap of the whole device (%#" PRIx64 " bytes): %s",
+		TH_LOG("mmap of the whole device (%#llx bytes): %s",
 		       self->total, strerror(errno));
 	}
 
 	n = edges(self, e);
 	for (i = 0; i < n; i++) {
-		uint64_t off, end, sync_off;
+		__u64 off, end, sync_off;
 		size_t len;
 		ssize_t diff;
 
@@ -1331,8 +1329,8 @@ TEST_F_TIMEOUT(nvemu, mmap_whole_device, 300)
 		diff = first_diff(wbuf, map + off, len);
 		EXPECT_EQ(-1, diff)
 		{
-			TH_LOG("edge %#" PRIx64 ": mapping differs from pwrite at %#"
-			       PRIx64, e[i], off + diff);
+			TH_LOG("edge %#llx: mapping differs from pwrite at %#llx",
+			       e[i], off + diff);
 		}
 
 		fill(wbuf, off, len, seed++);
@@ -1343,8 +1341,7 @@ TEST_F_TIMEOUT(nvemu, mmap_whole_device, 300)
 		diff = first_diff(wbuf, rbuf, len);
 		EXPECT_EQ(-1, diff)
 		{
-			TH_LOG("edge %#" PRIx64 ": pread differs from stores at %#"
-			       PRIx64, e[i], off + diff);
+			TH_LOG("edge %#llx: pread differs from stores at %#llx", e[i], off + diff);
 		}
 	}
 
@@ -1372,7 +1369,8 @@ static void log_smaps(struct __test_metadata *const _metadata, void *addr)
 
 	f = fopen("/proc/self/smaps", "re");
 	if (!f) {
-		TH_LOG("NOTE: no /proc/self/smaps (CONFIG_PROC_PAGE_MONITOR=n?): cannot tell whether the mapping is huge");
+		TH_LOG("NOTE: no /proc/self/smaps (CONFIG_PROC_PAGE_MONITOR=n?)");
+		TH_LOG("cannot tell whether the mapping is huge");
 		return;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -1400,8 +1398,10 @@ static void log_smaps(struct __test_metadata *const _metadata, void *addr)
 	}
 	fclose(f);
 	vmflags[strcspn(vmflags, "\n")] = '\0';
-	TH_LOG("smaps: Rss %ld kB, KernelPageSize %ld kB, MMUPageSize %ld kB, FilePmdMapped %ld kB, AnonHugePages %ld kB, VmFlags:%s",
-	       rss, kps, mps, pmdm, ahp, vmflags);
+	TH_LOG("smaps: Rss %ld kB, KernelPageSize %ld kB, MMUPageSize %ld kB,",
+	       rss, kps, mps);
+	TH_LOG("smaps: FilePmdMapped %ld kB, AnonHugePages %ld kB, VmFlags:%s",
+	       pmdm, ahp, vmflags);
 }
 
 /*
@@ -1443,7 +1443,7 @@ TEST_F_TIMEOUT(nvemu, mmap_huge, 300)
 	uint8_t *resv, *map, *aligned, b, wbuf[8192], rbuf[8192];
 	size_t i, len = 0, nr_pages;
 	char desc[256];
-	uint64_t off = 0;
+	__u64 off = 0;
 	ssize_t diff;
 	int huge;
 
@@ -1481,7 +1481,7 @@ TEST_F_TIMEOUT(nvemu, mmap_huge, 300)
 		   self->fd, off);
 	ASSERT_EQ(aligned, map)
 	{
-		TH_LOG("mmap(MAP_FIXED, %zu MiB at offset %#" PRIx64 "): %s",
+		TH_LOG("mmap(MAP_FIXED, %zu MiB at offset %#llx): %s",
 		       len >> 20, off, strerror(errno));
 	}
 
@@ -1490,12 +1490,12 @@ TEST_F_TIMEOUT(nvemu, mmap_huge, 300)
 	for (i = 0; i < nr_pages; i++)
 		map[i * page + i % page] = pat(off + i * page + i % page, 300);
 	for (i = 0; i < nr_pages; i++) {
-		uint64_t o = off + i * page + i % page;
+		__u64 o = off + i * page + i % page;
 
 		ASSERT_EQ(1, pread(self->fd, &b, 1, o));
 		ASSERT_EQ(pat(o, 300), b)
 		{
-			TH_LOG("byte at offset %#" PRIx64 " differs", o);
+			TH_LOG("byte at offset %#llx differs", o);
 		}
 	}
 
@@ -1516,7 +1516,8 @@ TEST_F_TIMEOUT(nvemu, mmap_huge, 300)
 	huge = ptdump_pmd_mapped(map, len, desc, sizeof(desc));
 	if (huge < 0) {
 		log_smaps(_metadata, map);
-		TH_LOG("NOTE: PMD mappings of PFN-mapped memory are not visible in smaps; huge or not is unknown (x86: enable CONFIG_PTDUMP_DEBUGFS to check)");
+		TH_LOG("NOTE: PMD mappings of PFN-mapped memory are not visible in smaps;");
+		TH_LOG("huge or not is unknown (x86: CONFIG_PTDUMP_DEBUGFS tells)");
 		ASSERT_EQ(0, munmap(resv, len + pmd));
 		return;
 	}
