@@ -175,9 +175,8 @@ static int __init nvemu_add_device(void)
 		return 0;
 
 	for (i = 0; i < nvemu_nr; i++) {
-		res[i] = (struct resource)DEFINE_RES_MEM_NAMED(nvemu_ranges[i].start,
-							       nvemu_ranges[i].size,
-							       NVEMU_RES_NAME);
+		res[i] = DEFINE_RES_MEM_NAMED(nvemu_ranges[i].start,
+					      nvemu_ranges[i].size, NVEMU_RES_NAME);
 		res[i].desc = IORES_DESC_PERSISTENT_MEMORY;
 	}
 

@@ -13,7 +13,7 @@ trap 'rm -f "$out"' EXIT
 # QEMU puts the device tree, free.
 vm --page-size 64k --mem 3G --append "nvemu=512M@0x80000000,512M@0xc0000000,128M@0xe0000000" -- "
 	set -e
-	echo pagesize \$(getconf PAGESIZE)
+	echo pmd_size \$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size)
 	dmesg | grep 'nvemu'
 	$SELFTEST > /tmp/st.log 2>&1 || { cat /tmp/st.log; exit 1; }
 	tail -n 2 /tmp/st.log
@@ -26,7 +26,8 @@ vm --page-size 64k --mem 3G --append "nvemu=512M@0x80000000,512M@0xc0000000,128M
 	umount /mnt
 " > "$out" || { cat "$out"; fail "guest command failed"; }
 cat "$out"
-expect_line "$out" "pagesize 65536"
+# 64K pages: a PMD maps 8192 pages of 64 KiB
+expect_line "$out" "pmd_size 536870912"
 expect_line "$out" "nvemu: ignoring '128M@0xe0000000': start and size must be multiples of the memory section size (512 MiB)"
 expect_line "$out" "nvemu nvemu: /dev/nvemu0: 2 range(s), 1024 MiB of emulated NVM"
 expect_line "$out" "mounted with dax"
