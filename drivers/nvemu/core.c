@@ -274,7 +274,7 @@ static long nvemu_ioctl_info(struct nvemu_dev *nv, void __user *argp)
 	memset(&info, 0, sizeof(info));
 	info.total_size = nv->size;
 	info.nr_ranges = nv->nr;
-	info.align = (u64)PAGES_PER_SECTION << PAGE_SHIFT;
+	info.align = NVEMU_ALIGN;
 
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }

@@ -5,11 +5,15 @@
 #ifndef _DRIVERS_NVEMU_NVEMU_H
 #define _DRIVERS_NVEMU_NVEMU_H
 
+#include <linux/mmzone.h>
 #include <linux/types.h>
 #include <linux/nvemu.h>
 
 #define NVEMU_DRV_NAME		"nvemu"
 #define NVEMU_RES_NAME		"Persistent Memory (nvemu)"
+
+/* Alignment of every range: one memory section, see admin-guide/nvemu.rst */
+#define NVEMU_ALIGN		((u64)PAGES_PER_SECTION << PAGE_SHIFT)
 
 /**
  * struct nvemu_range - one physical range given with nvemu=

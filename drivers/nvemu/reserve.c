@@ -37,9 +37,6 @@ static unsigned int nvemu_param_nr __initdata;
 static struct nvemu_range nvemu_ranges[NVEMU_MAX_RANGES] __initdata;
 static unsigned int nvemu_nr __initdata;
 
-/* Alignment of every range: one memory section, see nvemu.rst */
-#define NVEMU_ALIGN	((u64)PAGES_PER_SECTION << PAGE_SHIFT)
-
 static void __init nvemu_report_param(void *ctx, const char *item, size_t len,
 				      const struct nvemu_range *r,
 				      enum nvemu_range_err err,

@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #define PASSES 4
+/* The largest PMD size of the supported page sizes (64K pages: 512 MiB) */
+#define HUGE_ALIGN (512UL << 20)
 
 static double now(void)
 {
@@ -56,10 +58,23 @@ int main(int argc, char **argv)
 	int i;
 
 	if (argc == 3 && !strcmp(argv[1], "--anon")) {
+		char *raw;
+
 		size = strtoull(argv[2], NULL, 0);
 		label = "anon";
-		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		/*
+		 * PMD-aligned and with MADV_HUGEPAGE, so that anonymous memory
+		 * gets the same huge mappings as /dev/nvemu0: the comparison
+		 * is then about the memory, not about TLB reach.
+		 */
+		raw = mmap(NULL, size + HUGE_ALIGN, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		p = MAP_FAILED;
+		if (raw != MAP_FAILED) {
+			p = (uint64_t *)(((uintptr_t)raw + HUGE_ALIGN - 1) &
+					 ~(uintptr_t)(HUGE_ALIGN - 1));
+			madvise(p, size, MADV_HUGEPAGE);
+		}
 	} else if (argc == 5 && !strcmp(argv[1], "--file")) {
 		int fd = open(argv[2], O_RDWR);
 
