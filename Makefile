@@ -69,8 +69,7 @@ initramfs: tools selftests
 	@$(T)/mkinitramfs --arch $(ARCH) --out $(B)/initramfs-$(ARCH).cpio \
 		--add $(OUT)/bin/nvemu:/usr/bin/nvemu \
 		--add $(OUT)/bin/membw:/usr/bin/membw \
-		--add $(OUT)/selftests/nvemu_test:/usr/lib/kselftests/nvemu/nvemu_test \
-		--add $(T)/guest:/usr/lib/nvemu
+		--add $(OUT)/selftests/nvemu_test:/usr/lib/kselftests/nvemu/nvemu_test
 
 build: kernel initramfs
 
