@@ -97,6 +97,22 @@ static struct nvemu_extent *nvemu_find(struct nvemu_dev *nv, u64 off)
 	return &nv->ext[lo];
 }
 
+/*
+ * The piece of the device bytes [pos, end) that starts at @pos and lies in
+ * one extent, at most NVEMU_IO_CHUNK long: its extent, the offset in that
+ * extent (*off) and its length (*len).  @pos must be below @end and
+ * nv->size.
+ */
+static struct nvemu_extent *nvemu_piece(struct nvemu_dev *nv, u64 pos,
+					u64 end, u64 *off, u64 *len)
+{
+	struct nvemu_extent *e = nvemu_find(nv, pos);
+
+	*off = pos - e->offset;
+	*len = min3(end - pos, e->size - *off, (u64)NVEMU_IO_CHUNK);
+	return e;
+}
+
 static loff_t nvemu_llseek(struct file *file, loff_t offset, int whence)
 {
 	return fixed_size_llseek(file, offset, whence,
@@ -119,11 +135,11 @@ static ssize_t nvemu_rw(struct kiocb *iocb, struct iov_iter *iter, bool write)
 	count = min_t(u64, count, nv->size - pos);
 
 	while (done < count) {
-		struct nvemu_extent *e = nvemu_find(nv, pos);
-		u64 off = pos - e->offset;
-		size_t chunk, n;
+		struct nvemu_extent *e;
+		u64 off, chunk;
+		size_t n;
 
-		chunk = min3((u64)(count - done), e->size - off, (u64)NVEMU_IO_CHUNK);
+		e = nvemu_piece(nv, pos, pos + count - done, &off, &chunk);
 		if (write)
 			n = _copy_from_iter_flushcache(e->virt + off, chunk, iter);
 		else
@@ -220,17 +236,18 @@ static int nvemu_fsync(struct file *file, loff_t start, loff_t end,
 		       int datasync)
 {
 	struct nvemu_dev *nv = file_to_nvemu(file);
-	u64 pos = start, last;
+	u64 pos = start, stop;
 
 	if (start < 0 || start >= nv->size || end < start)
 		return 0;
-	last = min_t(u64, end, nv->size - 1);
+	/* end is inclusive */
+	stop = min_t(u64, (u64)end + 1, nv->size);
 
-	while (pos <= last) {
-		struct nvemu_extent *e = nvemu_find(nv, pos);
-		u64 off = pos - e->offset;
-		u64 len = min3(last - pos + 1, e->size - off, (u64)NVEMU_IO_CHUNK);
+	while (pos < stop) {
+		struct nvemu_extent *e;
+		u64 off, len;
 
+		e = nvemu_piece(nv, pos, stop, &off, &len);
 		arch_wb_cache_pmem(e->virt + off, len);
 		pos += len;
 		cond_resched();

@@ -26,6 +26,20 @@ struct nvemu_range {
 };
 
 /**
+ * nvemu_range_overlaps() - whether a range overlaps [start, start + size)
+ * @r: the range
+ * @start: start of the other area
+ * @size: size of the other area; an empty area overlaps nothing
+ *
+ * Return: true if they share at least one byte.
+ */
+static inline bool nvemu_range_overlaps(const struct nvemu_range *r,
+					u64 start, u64 size)
+{
+	return size && r->start < start + size && start < r->start + r->size;
+}
+
+/**
  * enum nvemu_range_err - why a range given with nvemu= was refused
  * @NVEMU_OK: the range is acceptable
  * @NVEMU_ESYNTAX: not of the form SIZE@START

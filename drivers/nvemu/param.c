@@ -166,8 +166,7 @@ enum nvemu_range_err nvemu_check_range(const struct nvemu_range *range,
 	if (nr >= NVEMU_MAX_RANGES)
 		return NVEMU_ETOOMANY;
 	for (i = 0; i < nr; i++) {
-		if (range->start < table[i].start + table[i].size &&
-		    table[i].start < range->start + range->size) {
+		if (nvemu_range_overlaps(range, table[i].start, table[i].size)) {
 			*conflict = i;
 			return NVEMU_EOVERLAP;
 		}

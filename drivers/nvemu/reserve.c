@@ -69,19 +69,13 @@ static int __init nvemu_setup(char *str)
 }
 early_param("nvemu", nvemu_setup);
 
-static bool __init nvemu_overlaps(const struct nvemu_range *r, u64 start,
-				  u64 size)
-{
-	return size && r->start < start + size && start < r->start + r->size;
-}
-
 static bool __init nvemu_overlaps_nomap(const struct nvemu_range *r)
 {
 	struct memblock_region *reg;
 
 	for_each_mem_region(reg) {
 		if (memblock_is_nomap(reg) &&
-		    nvemu_overlaps(r, reg->base, reg->size))
+		    nvemu_range_overlaps(r, reg->base, reg->size))
 			return true;
 	}
 	return false;
@@ -94,9 +88,9 @@ nvemu_check_placement(const struct nvemu_range *r, phys_addr_t initrd_start,
 	phys_addr_t ktext = __pa_symbol(_text);
 	phys_addr_t kend = __pa_symbol(_end);
 
-	if (nvemu_overlaps(r, ktext, kend - ktext))
+	if (nvemu_range_overlaps(r, ktext, kend - ktext))
 		return NVEMU_EKERNEL;
-	if (nvemu_overlaps(r, initrd_start, initrd_size))
+	if (nvemu_range_overlaps(r, initrd_start, initrd_size))
 		return NVEMU_EINITRD;
 	if (!memblock_is_region_memory(r->start, r->size))
 		return NVEMU_ENOTRAM;
