@@ -56,6 +56,11 @@ tools: deps
 		-o $(OUT)/bin/nvemu tools/nvemu/*.c
 	@$(TARGET_CC) -O2 -Wall -Wextra -static \
 		-o $(OUT)/bin/membw $(T)/bench/membw.c
+	@for p in daxcheck blkstamp; do \
+		echo "  CC      $(OUT)/bin/$$p"; \
+		$(TARGET_CC) -std=gnu11 -O2 -Wall -Wextra -static \
+			-o $(OUT)/bin/$$p $(T)/guest/$$p.c || exit 1; \
+	done
 
 selftests: tree
 	@mkdir -p $(OUT)/selftests
@@ -69,6 +74,8 @@ initramfs: tools selftests
 	@$(T)/mkinitramfs --arch $(ARCH) --out $(B)/initramfs-$(ARCH).cpio \
 		--add $(OUT)/bin/nvemu:/usr/bin/nvemu \
 		--add $(OUT)/bin/membw:/usr/bin/membw \
+		--add $(OUT)/bin/daxcheck:/usr/bin/daxcheck \
+		--add $(OUT)/bin/blkstamp:/usr/bin/blkstamp \
 		--add $(OUT)/selftests/nvemu_test:/usr/lib/kselftests/nvemu/nvemu_test
 
 build: kernel initramfs

@@ -4,12 +4,19 @@
  *
  * The platform device "nvemu" (see reserve.c) carries one memory resource
  * per accepted nvemu= range, sorted by address.  This driver
+ *  - maps all ranges, concatenated in ascending physical order, into one
+ *    virtually contiguous kernel mapping: the device offset space;
  *  - registers an NVDIMM bus, provider "nvemu", with one label-less
- *    persistent-memory region per range, so that libnvdimm's pmem, BTT,
- *    pfn and device-dax drivers and ndctl work on it as on memmap=nn!ss;
- *  - exposes all ranges, concatenated in ascending physical order, as the
- *    character device /dev/nvemu0: read/write/lseek, MAP_SHARED mmap with
- *    PMD mappings where possible, and the ioctls of <uapi/linux/nvemu.h>.
+ *    persistent-memory region made of all ranges (nvemu.merge=1, the
+ *    default) or one region per range (nvemu.merge=0), so that libnvdimm's
+ *    pmem, BTT, pfn and device-dax drivers and ndctl work on it;
+ *  - keeps its metadata in the last NVEMU_META_SIZE bytes, outside of the
+ *    regions;
+ *  - exposes the whole offset space as the character device /dev/nvemu0:
+ *    read/write/lseek, MAP_SHARED mmap with PMD mappings where possible,
+ *    and the ioctls of <uapi/linux/nvemu.h>.  Opening it for writing
+ *    claims every range, so it fails with EBUSY while a namespace is
+ *    enabled, and no namespace can be enabled while it is open for writing.
  */
 #define pr_fmt(fmt) "nvemu: " fmt
 
@@ -20,6 +27,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/nospec.h>
 #include <linux/numa.h>
 #include <linux/pfn_t.h>
@@ -28,18 +36,23 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
+#include <linux/vmalloc.h>
 
 #include "nvemu.h"
 
 /* Bytes copied between two cond_resched() in read() and write() */
 #define NVEMU_IO_CHUNK	SZ_1M
 
+static bool merge = true;
+module_param(merge, bool, 0444);
+MODULE_PARM_DESC(merge, "One NVDIMM region over all ranges (default: 1)");
+
 /**
  * struct nvemu_extent - one physical range in the device offset space
  * @offset: offset of the first byte in /dev/nvemuN
  * @size: size in bytes
  * @phys: physical start address
- * @virt: kernel mapping (write-back cacheable) of the whole range
+ * @virt: where the range starts in the device mapping
  * @nid: NUMA node of the memory, NUMA_NO_NODE if unknown
  * @res: the platform resource, "Persistent Memory (nvemu)"
  */
@@ -59,7 +72,11 @@ struct nvemu_extent {
  * @nvdimm_bus: the registered NVDIMM bus
  * @misc: the raw character device
  * @name: name of the character device, "nvemu0"
+ * @area: the device mapping: all extents back to back, write-back cacheable
  * @size: total size, the sum of all extents
+ * @lock: protects @writers
+ * @writers: open files of /dev/nvemuN with write access; while non-zero,
+ *	every extent is claimed busy in the iomem resource tree
  * @nr: number of extents
  * @ext: the extents, ascending by physical address and by offset
  */
@@ -69,7 +86,10 @@ struct nvemu_dev {
 	struct nvdimm_bus *nvdimm_bus;
 	struct miscdevice misc;
 	char name[16];
+	struct vm_struct *area;
 	u64 size;
+	struct mutex lock;	/* protects writers and the claims */
+	unsigned int writers;
 	unsigned int nr;
 	struct nvemu_extent ext[] __counted_by(nr);
 };
@@ -111,6 +131,59 @@ static struct nvemu_extent *nvemu_piece(struct nvemu_dev *nv, u64 pos,
 	*off = pos - e->offset;
 	*len = min3(end - pos, e->size - *off, (u64)NVEMU_IO_CHUNK);
 	return e;
+}
+
+static void nvemu_unclaim(struct nvemu_dev *nv, unsigned int nr)
+{
+	while (nr--)
+		release_mem_region(nv->ext[nr].phys, nv->ext[nr].size);
+}
+
+/*
+ * Writers claim every extent busy, as a namespace driver does: the two
+ * exclude each other through the iomem resource tree, atomically.
+ */
+static int nvemu_claim(struct nvemu_dev *nv)
+{
+	unsigned int i;
+
+	for (i = 0; i < nv->nr; i++) {
+		if (!request_mem_region(nv->ext[i].phys, nv->ext[i].size,
+					nv->name)) {
+			nvemu_unclaim(nv, i);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+static int nvemu_open(struct inode *inode, struct file *file)
+{
+	struct nvemu_dev *nv = file_to_nvemu(file);
+	int rc = 0;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return 0;
+	mutex_lock(&nv->lock);
+	if (!nv->writers)
+		rc = nvemu_claim(nv);
+	if (!rc)
+		nv->writers++;
+	mutex_unlock(&nv->lock);
+	return rc;
+}
+
+static int nvemu_release(struct inode *inode, struct file *file)
+{
+	struct nvemu_dev *nv = file_to_nvemu(file);
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return 0;
+	mutex_lock(&nv->lock);
+	if (!--nv->writers)
+		nvemu_unclaim(nv, nv->nr);
+	mutex_unlock(&nv->lock);
+	return 0;
 }
 
 static loff_t nvemu_llseek(struct file *file, loff_t offset, int whence)
@@ -292,6 +365,10 @@ static long nvemu_ioctl_info(struct nvemu_dev *nv, void __user *argp)
 	info.total_size = nv->size;
 	info.nr_ranges = nv->nr;
 	info.align = NVEMU_ALIGN;
+	info.meta_offset = nv->size - NVEMU_META_SIZE;
+	info.meta_size = NVEMU_META_SIZE;
+	if (merge && nv->nr > 1)
+		info.flags |= NVEMU_INFO_F_MERGED;
 
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
@@ -342,6 +419,8 @@ static long nvemu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static const struct file_operations nvemu_fops = {
 	.owner			= THIS_MODULE,
+	.open			= nvemu_open,
+	.release		= nvemu_release,
 	.llseek			= nvemu_llseek,
 	.read_iter		= nvemu_read_iter,
 	.write_iter		= nvemu_write_iter,
@@ -352,15 +431,127 @@ static const struct file_operations nvemu_fops = {
 	.compat_ioctl		= compat_ptr_ioctl,
 };
 
-static int nvemu_register_regions(struct nvemu_dev *nv)
+/* The metadata area, at the end of the last extent */
+static struct nvemu_meta *nvemu_meta(struct nvemu_dev *nv)
+{
+	return nv->area->addr + nv->size - NVEMU_META_SIZE;
+}
+
+static void nvemu_meta_fill(struct nvemu_dev *nv, struct nvemu_meta *m)
 {
 	unsigned int i;
+
+	memset(m, 0, sizeof(*m));
+	m->magic = cpu_to_le64(NVEMU_META_MAGIC);
+	m->version = cpu_to_le32(NVEMU_META_VERSION);
+	m->nr_ranges = cpu_to_le32(nv->nr);
+	m->total_size = cpu_to_le64(nv->size);
+	if (merge && nv->nr > 1)
+		m->flags = cpu_to_le32(NVEMU_META_F_MERGED);
+	for (i = 0; i < nv->nr; i++) {
+		m->range[i].start = cpu_to_le64(nv->ext[i].phys);
+		m->range[i].size = cpu_to_le64(nv->ext[i].size);
+	}
+	m->checksum = cpu_to_le64(nd_fletcher64(m, sizeof(*m), true));
+}
+
+/*
+ * The metadata records the layout the content was written with: the
+ * ranges and whether they formed one region.  If it holds a valid header
+ * for another layout (or of an unknown version), the namespaces' info
+ * blocks describe another layout: do not let libnvdimm trust them.
+ * Without a valid header (first boot, or cleared by the administrator) the
+ * content is taken as it is and the header written.
+ *
+ * Return: 0 if the regions may be registered, -EEXIST on a layout mismatch.
+ */
+static int nvemu_meta_check(struct nvemu_dev *nv)
+{
+	struct nvemu_meta *m = nvemu_meta(nv), *want;
+	u64 sum;
+	int rc = 0;
+
+	want = kmalloc(sizeof(*want), GFP_KERNEL);
+	if (!want)
+		return -ENOMEM;
+	nvemu_meta_fill(nv, want);
+
+	sum = le64_to_cpu(m->checksum);
+	m->checksum = 0;
+	if (le64_to_cpu(m->magic) != NVEMU_META_MAGIC ||
+	    sum != nd_fletcher64(m, sizeof(*m), true)) {
+		dev_info(nv->dev, "no metadata found, initializing it\n");
+		memcpy_flushcache(m, want, sizeof(*want));
+	} else if (memcmp(m->range, want->range, sizeof(m->range)) ||
+		   m->nr_ranges != want->nr_ranges ||
+		   m->version != want->version || m->flags != want->flags) {
+		m->checksum = cpu_to_le64(sum);
+		dev_err(nv->dev,
+			"the content was written with another layout (version %u, %u range(s), %s); namespaces not created\n",
+			le32_to_cpu(m->version), le32_to_cpu(m->nr_ranges),
+			le32_to_cpu(m->flags) & NVEMU_META_F_MERGED ?
+			"nvemu.merge=1" : "one region per range");
+		rc = -EEXIST;
+	} else {
+		m->checksum = cpu_to_le64(sum);
+	}
+	kfree(want);
+	return rc;
+}
+
+static int nvemu_register_merged(struct nvemu_dev *nv, u64 region_size)
+{
+	struct nd_region_desc ndr_desc = { };
+	struct range *extents;
+	unsigned int i;
+	u64 left = region_size;
+
+	extents = kcalloc(nv->nr, sizeof(*extents), GFP_KERNEL);
+	if (!extents)
+		return -ENOMEM;
+	for (i = 0; i < nv->nr && left; i++) {
+		u64 len = min(nv->ext[i].size, left);
+
+		extents[i].start = nv->ext[i].phys;
+		extents[i].end = nv->ext[i].phys + len - 1;
+		left -= len;
+	}
+	ndr_desc.extents = extents;
+	ndr_desc.nr_extents = i;
+	ndr_desc.virt = nv->area->addr;
+	ndr_desc.numa_node = numa_map_to_online_node(nv->ext[0].nid);
+	ndr_desc.target_node = nv->ext[0].nid;
+	set_bit(ND_REGION_PAGEMAP, &ndr_desc.flags);
+	if (!nvdimm_pmem_region_create(nv->nvdimm_bus, &ndr_desc)) {
+		dev_err(nv->dev, "cannot create the NVDIMM region of %u ranges\n",
+			i);
+		kfree(extents);
+		return -ENXIO;
+	}
+	kfree(extents);
+	return 0;
+}
+
+/*
+ * One region over all ranges, or one per range; in both cases the
+ * metadata at the end of the last range is left out.
+ */
+static int nvemu_register_regions(struct nvemu_dev *nv)
+{
+	u64 region_size = nv->size - NVEMU_META_SIZE;
+	unsigned int i;
+
+	if (merge && nv->nr > 1)
+		return nvemu_register_merged(nv, region_size);
 
 	for (i = 0; i < nv->nr; i++) {
 		struct nvemu_extent *e = &nv->ext[i];
 		struct nd_region_desc ndr_desc = { };
+		struct resource res = DEFINE_RES_MEM(e->phys, e->size);
 
-		ndr_desc.res = e->res;
+		if (i == nv->nr - 1)
+			res.end -= NVEMU_META_SIZE;
+		ndr_desc.res = &res;
 		ndr_desc.numa_node = numa_map_to_online_node(e->nid);
 		ndr_desc.target_node = e->nid;
 		set_bit(ND_REGION_PAGEMAP, &ndr_desc.flags);
@@ -373,13 +564,48 @@ static int nvemu_register_regions(struct nvemu_dev *nv)
 	return 0;
 }
 
+/*
+ * The device mapping: one virtually contiguous, write-back mapping of all
+ * extents back to back, with PMD (and PUD) leaves wherever alignment
+ * allows; libnvdimm uses it for a region of several extents.
+ */
+static int nvemu_map(struct nvemu_dev *nv)
+{
+	unsigned int i;
+
+	nv->area = get_vm_area(nv->size, VM_IOREMAP);
+	if (!nv->area)
+		return -ENOMEM;
+	for (i = 0; i < nv->nr; i++) {
+		struct nvemu_extent *e = &nv->ext[i];
+		unsigned long va = (unsigned long)nv->area->addr + e->offset;
+		int rc;
+
+		rc = vmap_page_range(va, va + e->size, e->phys, PAGE_KERNEL);
+		if (rc) {
+			free_vm_area(nv->area);
+			return rc;
+		}
+		e->virt = (void *)va;
+	}
+	return 0;
+}
+
+static void nvemu_unmap(void *data)
+{
+	struct nvemu_dev *nv = data;
+
+	free_vm_area(nv->area);
+}
+
 static int nvemu_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
 	unsigned int i, nr = pdev->num_resources;
 	struct nvemu_dev *nv;
 	u64 offset = 0;
-	int rc;
+	int rc, layout;
+	void *virt;
 
 	if (!nr || nr > NVEMU_MAX_RANGES)
 		return -ENODEV;
@@ -408,14 +634,29 @@ static int nvemu_probe(struct platform_device *pdev)
 		 */
 		if (e->nid == NUMA_NO_NODE && num_online_nodes() == 1)
 			e->nid = first_online_node;
-		e->virt = devm_memremap(dev, res->start, e->size, MEMREMAP_WB);
-		if (IS_ERR(e->virt)) {
-			dev_err(dev, "cannot map %pR: %pe\n", res, e->virt);
-			return PTR_ERR(e->virt);
+		/*
+		 * Not used for access: on x86 this records the write-back
+		 * memory type that user mappings of the device inherit.
+		 */
+		virt = devm_memremap(dev, res->start, e->size, MEMREMAP_WB);
+		if (IS_ERR(virt)) {
+			dev_err(dev, "cannot map %pR: %pe\n", res, virt);
+			return PTR_ERR(virt);
 		}
 		offset += e->size;
 	}
 	nv->size = offset;
+	mutex_init(&nv->lock);
+	snprintf(nv->name, sizeof(nv->name), NVEMU_DRV_NAME "%d", 0);
+
+	rc = nvemu_map(nv);
+	if (rc) {
+		dev_err(dev, "cannot map the ranges: %d\n", rc);
+		return rc;
+	}
+	rc = devm_add_action_or_reset(dev, nvemu_unmap, nv);
+	if (rc)
+		return rc;
 
 	nv->nd_desc.provider_name = NVEMU_DRV_NAME;
 	nv->nd_desc.module = THIS_MODULE;
@@ -423,11 +664,17 @@ static int nvemu_probe(struct platform_device *pdev)
 	if (!nv->nvdimm_bus)
 		return -ENXIO;
 
-	rc = nvemu_register_regions(nv);
-	if (rc)
+	/* on a layout mismatch the raw device still comes up, for recovery */
+	layout = nvemu_meta_check(nv);
+	if (!layout) {
+		rc = nvemu_register_regions(nv);
+		if (rc)
+			goto err_unregister_bus;
+	} else if (layout != -EEXIST) {
+		rc = layout;
 		goto err_unregister_bus;
+	}
 
-	snprintf(nv->name, sizeof(nv->name), NVEMU_DRV_NAME "%d", 0);
 	nv->misc.minor = MISC_DYNAMIC_MINOR;
 	nv->misc.name = nv->name;
 	nv->misc.fops = &nvemu_fops;
@@ -440,8 +687,10 @@ static int nvemu_probe(struct platform_device *pdev)
 	}
 
 	platform_set_drvdata(pdev, nv);
-	dev_info(dev, "/dev/%s: %u range(s), %llu MiB of emulated NVM\n",
-		 nv->name, nv->nr, nv->size >> 20);
+	dev_info(dev, "/dev/%s: %u range(s), %llu MiB of emulated NVM in %s\n",
+		 nv->name, nv->nr, nv->size >> 20,
+		 layout ? "no region" : merge && nv->nr > 1 ? "one region" :
+		 "one region per range");
 	return 0;
 
 err_unregister_bus:

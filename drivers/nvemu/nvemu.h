@@ -5,6 +5,7 @@
 #ifndef _DRIVERS_NVEMU_NVEMU_H
 #define _DRIVERS_NVEMU_NVEMU_H
 
+#include <linux/bits.h>
 #include <linux/mmzone.h>
 #include <linux/types.h>
 #include <linux/nvemu.h>
@@ -14,6 +15,52 @@
 
 /* Alignment of every range: one memory section, see admin-guide/nvemu.rst */
 #define NVEMU_ALIGN		((u64)PAGES_PER_SECTION << PAGE_SHIFT)
+
+/*
+ * nvemu's own metadata: the last NVEMU_META_SIZE bytes of the device,
+ * outside of every NVDIMM region.  A multiple of the default region
+ * alignment (16 MiB), because ndctl wants label-less namespaces sized in
+ * multiples of it.
+ */
+#define NVEMU_META_SIZE		SZ_16M
+#define NVEMU_META_MAGIC	0x31444d554d45564eULL	/* "NVEMUMD1" */
+#define NVEMU_META_VERSION	1
+/* nvemu_meta.flags: the ranges formed one region (nvemu.merge=1) */
+#define NVEMU_META_F_MERGED	BIT(0)
+
+/**
+ * struct nvemu_meta_range - one range as recorded in the metadata
+ * @start: physical start address
+ * @size: size in bytes
+ */
+struct nvemu_meta_range {
+	__le64 start;
+	__le64 size;
+};
+
+/**
+ * struct nvemu_meta - header of the metadata area, little-endian on NVM
+ * @magic: NVEMU_META_MAGIC
+ * @version: NVEMU_META_VERSION
+ * @nr_ranges: number of valid entries in @range
+ * @total_size: size of the device, the sum of all ranges
+ * @flags: NVEMU_META_F_* flags
+ * @reserved0: zero
+ * @reserved: zero; room for later fields
+ * @range: the ranges the data was written with, ascending
+ * @checksum: nd_fletcher64() of the header with this field zero
+ */
+struct nvemu_meta {
+	__le64 magic;
+	__le32 version;
+	__le32 nr_ranges;
+	__le64 total_size;
+	__le32 flags;
+	__le32 reserved0;
+	__le64 reserved[60];
+	struct nvemu_meta_range range[NVEMU_MAX_RANGES];
+	__le64 checksum;
+};
 
 /**
  * struct nvemu_range - one physical range given with nvemu=

@@ -95,6 +95,11 @@ static void print_text(const char *path, const struct dev_info *di)
 	printf("%s: %llu MiB in %u range(s), alignment %llu MiB\n",
 	       path, (unsigned long long)(di->info.total_size >> 20),
 	       di->info.nr_ranges, (unsigned long long)(di->info.align >> 20));
+	printf("NVDIMM region(s): %s; metadata: %llu MiB at offset 0x%llx\n",
+	       di->info.flags & NVEMU_INFO_F_MERGED ? "one over all ranges" :
+	       "one per range",
+	       (unsigned long long)(di->info.meta_size >> 20),
+	       (unsigned long long)di->info.meta_offset);
 	printf("%-5s %-18s %-12s %-5s %s\n", "range", "offset", "size(MiB)",
 	       "node", "physical");
 	for (i = 0; i < di->info.nr_ranges; i++) {
@@ -117,8 +122,12 @@ static void print_json(const char *path, const struct dev_info *di)
 
 	printf("{\"device\":\"%s\",\"total_size\":%llu,", path,
 	       (unsigned long long)di->info.total_size);
-	printf("\"align\":%llu,\"nr_ranges\":%u,\"ranges\":[",
-	       (unsigned long long)di->info.align, di->info.nr_ranges);
+	printf("\"align\":%llu,\"nr_ranges\":%u,\"merged\":%s,",
+	       (unsigned long long)di->info.align, di->info.nr_ranges,
+	       di->info.flags & NVEMU_INFO_F_MERGED ? "true" : "false");
+	printf("\"meta_offset\":%llu,\"meta_size\":%llu,\"ranges\":[",
+	       (unsigned long long)di->info.meta_offset,
+	       (unsigned long long)di->info.meta_size);
 	for (i = 0; i < di->info.nr_ranges; i++) {
 		const struct nvemu_range_info *r = &di->range[i];
 

@@ -27,9 +27,12 @@
  * @total_size:	out: bytes of emulated NVM behind the device, the sum of
  *		all range sizes; also the size seen by lseek(SEEK_END)
  * @nr_ranges:	out: number of physical ranges, 1..NVEMU_MAX_RANGES
- * @flags:	in: must be 0; out: 0 (no flags are defined yet)
+ * @flags:	in: must be 0; out: NVEMU_INFO_F_* flags
  * @align:	out: alignment, in bytes, that every range honours (the
  *		memory section size of the running kernel)
+ * @meta_offset: out: device offset of nvemu's metadata area, the end of
+ *		the bytes that the NVDIMM region(s) cover
+ * @meta_size:	out: size of the metadata area, at the end of the device
  * @reserved:	in: must be 0; out: 0
  */
 struct nvemu_info {
@@ -37,7 +40,9 @@ struct nvemu_info {
 	__u32 nr_ranges;
 	__u32 flags;
 	__u64 align;
-	__u64 reserved[5];
+	__u64 meta_offset;
+	__u64 meta_size;
+	__u64 reserved[3];
 };
 
 /**
@@ -62,6 +67,9 @@ struct nvemu_range_info {
 	__u32 reserved0;
 	__u64 reserved[4];
 };
+
+/* nvemu_info.flags: all ranges form one NVDIMM region (nvemu.merge=1) */
+#define NVEMU_INFO_F_MERGED	(1U << 0)
 
 /* nvemu_range_info.flags: phys_addr is valid */
 #define NVEMU_RANGE_F_PHYS	(1U << 0)

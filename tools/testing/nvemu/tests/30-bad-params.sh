@@ -56,7 +56,7 @@ expect_line "$out" "nvemu: ignoring $(range_line "$initrd"): overlaps the initrd
 expect_line "$out" "nvemu: reserved $(range_line "$R_A") (${ra%M} MiB) as emulated NVM"
 rc=${R_C%@*}
 expect_line "$out" "nvemu: reserved $(range_line "$R_C") (${rc%M} MiB) as emulated NVM"
-expect_line "$out" "nvemu nvemu: /dev/nvemu0: 2 range(s), $(( ${ra%M} + ${rc%M} )) MiB of emulated NVM"
+expect_line "$out" "nvemu nvemu: /dev/nvemu0: 2 range(s), $(( ${ra%M} + ${rc%M} )) MiB of emulated NVM in one region"
 
 # Exactly the two valid ranges are in the iomem tree and the device
 iomem=$(sed -n '/^== iomem/,/^== info/p' "$out" | grep -c 'Persistent Memory (nvemu)')

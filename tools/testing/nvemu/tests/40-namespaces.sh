@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # arch: x86_64 arm64
 #
-# ndctl sees the nvemu bus and one region per range; namespaces go into
+# With nvemu.merge=0, ndctl sees the nvemu bus and one region per range
+# (the last one 16 MiB short: nvemu's metadata); namespaces go into
 # fsdax (ext4 mounted with -o dax), sector (BTT) and devdax mode; the raw
 # device keeps the fourth range.  After `reboot -f` every personality comes
 # back by itself and every byte written before the reset reads back.
@@ -13,7 +14,7 @@ trap 'rm -f "$out"' EXIT
 
 # The regions are numbered in probe order, which is ascending address:
 # region0 = R_A, region1 = R_B, region2 = R_C, region3 = R_D.
-vm --reboots 1 --append "nvemu=$R_A,$R_B,$R_C,$R_D" -- '
+vm --reboots 1 --append "nvemu.merge=0 nvemu=$R_A,$R_B,$R_C,$R_D" -- '
 set -e
 pattern() { seq 1 200000; }			# 1288895 bytes, deterministic
 raw_off=$(( ('"${R_A%M@*} + ${R_B%M@*} + ${R_C%M@*}"') << 20 ))
@@ -21,6 +22,11 @@ if [ "$NVEMU_BOOT" = 0 ]; then
 	echo "== boot 0"
 	ndctl list -B | grep -q "\"provider\":\"nvemu\""
 	echo "regions: $(ndctl list -R | grep -c "\"dev\":\"region")"
+	echo "region3 size: $(cat /sys/bus/nd/devices/region3/size)"
+	# raw writes need every namespace disabled (EBUSY otherwise)
+	ndctl disable-region all > /dev/null
+	pattern | dd of=/dev/nvemu0 bs=4096 seek=$((raw_off / 4096)) conv=notrunc 2>/dev/null
+	ndctl enable-region all > /dev/null
 	ndctl create-namespace -f -e namespace0.0 -m fsdax > /dev/null
 	ndctl create-namespace -f -e namespace1.0 -m sector > /dev/null
 	ndctl create-namespace -f -e namespace2.0 -m devdax > /dev/null
@@ -34,7 +40,6 @@ if [ "$NVEMU_BOOT" = 0 ]; then
 	mount /dev/pmem1s /mnt/b
 	pattern > /mnt/b/file
 	umount /mnt/a /mnt/b
-	pattern | dd of=/dev/nvemu0 bs=4096 seek=$((raw_off / 4096)) conv=notrunc 2>/dev/null
 	sync
 	reboot -f
 fi
@@ -56,6 +61,8 @@ daxctl list | grep -q "\"chardev\":\"dax2.0\"" && echo "daxctl: dax2.0"
 cat "$out"
 
 expect_eq "regions" "regions: 4" "$(grep '^regions:' "$out")"
+expect_eq "last region" "region3 size: $(( (128 - 16) << 20 ))" \
+	"$(grep '^region3 size:' "$out")"
 b1=$(sed -n '/^== boot 1/,$p' "$out")
 for want in '"dev":"namespace0.0"' '"mode":"fsdax"' '"blockdev":"pmem0"' \
 	    '"dev":"namespace1.0"' '"mode":"sector"' '"blockdev":"pmem1s"' \

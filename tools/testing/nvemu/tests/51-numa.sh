@@ -3,7 +3,8 @@
 # arch: x86_64 arm64
 #
 # Two NUMA nodes with one nvemu range on each: the info ioctl and the
-# NVDIMM regions report the node of each range, and the selftests pass.
+# NVDIMM regions (nvemu.merge=0: one per range) report the node of each
+# range, and the selftests pass.
 . "$(dirname "$0")/lib.sh"
 
 case $ARCH in
@@ -13,13 +14,14 @@ esac
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-vm --numa 2 --mem 2G --append "nvemu=$r0,$r1" -- "
+vm --numa 2 --mem 2G --append "nvemu.merge=0 nvemu=$r0,$r1" -- "
 	set -e
 	ls -d /sys/devices/system/node/node* | wc -l | sed 's/^/nodes /'
 	nvemu info --json
 	for r in /sys/bus/nd/devices/region*; do
 		echo \"\$(basename \$r) numa_node \$(cat \$r/numa_node)\"
 	done | sort
+	ndctl disable-region all > /dev/null
 	$SELFTEST > /tmp/st.log 2>&1 || { cat /tmp/st.log; exit 1; }
 	tail -n 1 /tmp/st.log
 " > "$out" || { cat "$out"; fail "guest command failed"; }

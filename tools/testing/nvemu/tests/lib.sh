@@ -58,3 +58,82 @@ expect_line()
 		fail "missing line: $2"
 	echo "ok: line: $2"
 }
+
+# Power cuts (70-*, 71-*): guest RAM on a shared file, QEMU killed with
+# SIGKILL at a random moment, the next boot on the same file.  The caller
+# sets $mem and $ranges (nvemu=) first.
+
+# powercut_setup NAME: a work directory, the RAM file, QEMU's pidfile and
+# build/logs/NAME-ARCH/ for the console logs of the last run
+powercut_setup()
+{
+	work=$(mktemp -d)
+	ram=/dev/shm/nvemu-$1-$$.ram
+	pidfile=$work/qemu.pid
+	vmpid=
+	trap powercut_cleanup EXIT
+	logdir=$TOP/build/logs/$1-$ARCH
+	rm -rf "$logdir"
+	mkdir -p "$logdir"
+	echo "console logs: $logdir"
+}
+
+powercut_cleanup()
+{
+	# a round interrupted by a failure: cut its power, stop its run-vm
+	if [ -n "$vmpid" ] && kill -0 "$vmpid" 2> /dev/null; then
+		[ -s "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2> /dev/null
+		kill "$vmpid" 2> /dev/null
+		wait "$vmpid" 2> /dev/null
+	fi
+	rm -f "$ram"
+	rm -rf "$work"
+}
+
+# powercut_vm NAME [RUN-VM OPTIONS] -- COMMAND: one boot on the RAM file;
+# its output goes to $work/NAME.out and $work/NAME.err
+powercut_vm()
+{
+	local name=$1
+	shift
+	vm --mem "$mem" --ram-file "$ram" --qemu-pidfile "$pidfile" \
+		--log "$logdir/$name.log" --append "nvemu=$ranges" "$@" \
+		> "$work/$name.out" 2> "$work/$name.err"
+}
+
+# powercut_cut NAME MARKER [RUN-VM OPTIONS] -- COMMAND: a boot that runs
+# until COMMAND prints the line MARKER, then 0.2-3.0 s more (random; set in
+# $delay) before QEMU is killed; run-vm must report exactly that.
+powercut_cut()
+{
+	local name=$1 marker=$2 out=$work/$1.out t=0 ms rc
+	shift 2
+	rm -f "$pidfile"
+	: > "$out"
+	powercut_vm "$name" "$@" &
+	vmpid=$!
+	# wait for the marker (or for the end of a failed guest)
+	until grep -qxF -- "$marker" "$out"; do
+		kill -0 "$vmpid" 2> /dev/null || break
+		[ $t -lt 3000 ] || fail "$name: no '$marker' after 300 s"
+		sleep 0.1
+		t=$((t + 1))
+	done
+	ms=$((200 + RANDOM % 2801))
+	delay=$((ms / 1000)).$(printf %03d $((ms % 1000)))
+	if grep -qxF -- "$marker" "$out"; then
+		sleep "$delay"
+		[ -s "$pidfile" ] || fail "$name: no QEMU pid in $pidfile"
+		kill -9 "$(cat "$pidfile")" 2> /dev/null || true
+	fi
+	rc=0
+	wait "$vmpid" || rc=$?
+	vmpid=
+	if [ "$rc" != 137 ]; then
+		cat "$out" "$work/$name.err"
+		[ "$rc" != 125 ] || fail "$name: kernel splat; log $logdir/$name.log"
+		fail "$name: run-vm exited $rc, not 137 (QEMU killed); log $logdir/$name.log"
+	fi
+	grep -qx 'run-vm: QEMU was killed (SIGKILL); the guest did not finish' "$work/$name.err" ||
+		{ cat "$work/$name.err"; fail "$name: run-vm did not report the SIGKILL"; }
+}

@@ -627,6 +627,19 @@ TEST_F(nvemu, layout_matches_cmdline)
 		       self->nr_cmd);
 }
 
+/* nvemu.merge, as the kernel took it: 1 unless the file says N */
+static int merge_param(void)
+{
+	FILE *f = fopen("/sys/module/nvemu/parameters/merge", "r");
+	int c;
+
+	if (!f)
+		return 1;
+	c = fgetc(f);
+	fclose(f);
+	return c != 'N';
+}
+
 TEST_F(nvemu, info)
 {
 	__u64 section = 0;
@@ -650,7 +663,12 @@ TEST_F(nvemu, info)
 	}
 	EXPECT_EQ(self->total, info.total_size);
 	EXPECT_EQ(self->nr, info.nr_ranges);
-	EXPECT_EQ(0U, info.flags);
+	/* several ranges form one region unless nvemu.merge=0 */
+	EXPECT_EQ(self->nr > 1 && merge_param() ? NVEMU_INFO_F_MERGED : 0U,
+		  info.flags);
+	/* the metadata: the last 16 MiB */
+	EXPECT_EQ(16ULL << 20, info.meta_size);
+	EXPECT_EQ(self->total - (16ULL << 20), info.meta_offset);
 	for (i = 0; i < ARRAY_SIZE(info.reserved); i++)
 		EXPECT_EQ(0U, info.reserved[i]);
 
