@@ -24,7 +24,8 @@ run()
 	done
 	# fsdax alignment: a PMD (64K pages: 512 MiB, more than the last
 	# range holds besides the metadata, so use base pages there)
-	align=""; [ "$psize" = 64k ] && align="-a 64K"
+	align="" bs=4096
+	[ "$psize" = 64k ] && align="-a 64K" bs=65536
 	echo "# $psize pages: nvemu=$ranges"
 	vm --page-size "$psize" --numa 8 --mem "$mem" --append "nvemu=$ranges" -- '
 	set -e
@@ -37,7 +38,7 @@ run()
 	blkstamp init /dev/pmem0s
 	blkstamp check /dev/pmem0s
 	ndctl create-namespace -f -e namespace0.0 -m fsdax '"$align"' > /dev/null
-	mkfs.ext4 -q -F -b 4096 /dev/pmem0
+	mkfs.ext4 -q -F -b '$bs' /dev/pmem0
 	mount -o dax /dev/pmem0 /mnt
 	daxcheck fill /mnt/f 5 --size '$((size * 3))'
 	daxcheck verify /mnt/f 5
