@@ -47,53 +47,6 @@ static bool merge = true;
 module_param(merge, bool, 0444);
 MODULE_PARM_DESC(merge, "One NVDIMM region over all ranges (default: 1)");
 
-/**
- * struct nvemu_extent - one physical range in the device offset space
- * @offset: offset of the first byte in /dev/nvemuN
- * @size: size in bytes
- * @phys: physical start address
- * @virt: where the range starts in the device mapping
- * @nid: NUMA node of the memory, NUMA_NO_NODE if unknown
- * @res: the platform resource, "Persistent Memory (nvemu)"
- */
-struct nvemu_extent {
-	u64 offset;
-	u64 size;
-	phys_addr_t phys;
-	void *virt;
-	int nid;
-	struct resource *res;
-};
-
-/**
- * struct nvemu_dev - one nvemu device
- * @dev: the platform device's struct device
- * @nd_desc: NVDIMM bus descriptor
- * @nvdimm_bus: the registered NVDIMM bus
- * @misc: the raw character device
- * @name: name of the character device, "nvemu0"
- * @area: the device mapping: all extents back to back, write-back cacheable
- * @size: total size, the sum of all extents
- * @lock: protects @writers
- * @writers: open files of /dev/nvemuN with write access; while non-zero,
- *	every extent is claimed busy in the iomem resource tree
- * @nr: number of extents
- * @ext: the extents, ascending by physical address and by offset
- */
-struct nvemu_dev {
-	struct device *dev;
-	struct nvdimm_bus_descriptor nd_desc;
-	struct nvdimm_bus *nvdimm_bus;
-	struct miscdevice misc;
-	char name[16];
-	struct vm_struct *area;
-	u64 size;
-	struct mutex lock;	/* protects writers and the claims */
-	unsigned int writers;
-	unsigned int nr;
-	struct nvemu_extent ext[] __counted_by(nr);
-};
-
 static struct nvemu_dev *file_to_nvemu(struct file *file)
 {
 	struct miscdevice *misc = file->private_data;
@@ -101,8 +54,14 @@ static struct nvemu_dev *file_to_nvemu(struct file *file)
 	return container_of(misc, struct nvemu_dev, misc);
 }
 
-/* The extent holding device offset @off, which must be below nv->size. */
-static struct nvemu_extent *nvemu_find(struct nvemu_dev *nv, u64 off)
+/**
+ * nvemu_find() - the extent that holds a device offset
+ * @nv: the device
+ * @off: device offset, below nv->size
+ *
+ * Return: the extent.
+ */
+struct nvemu_extent *nvemu_find(struct nvemu_dev *nv, u64 off)
 {
 	unsigned int lo = 0, hi = nv->nr;
 
@@ -165,7 +124,10 @@ static int nvemu_open(struct inode *inode, struct file *file)
 	if (!(file->f_mode & FMODE_WRITE))
 		return 0;
 	mutex_lock(&nv->lock);
-	if (!nv->writers)
+	/* behind the restore gate only the restore path writes */
+	if (nv->gate && !capable(CAP_SYS_ADMIN))
+		rc = -EPERM;
+	else if (!nv->writers)
 		rc = nvemu_claim(nv);
 	if (!rc)
 		nv->writers++;
@@ -412,6 +374,14 @@ static long nvemu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return nvemu_ioctl_info(nv, argp);
 	case NVEMU_IOC_RANGE_INFO:
 		return nvemu_ioctl_range_info(nv, argp);
+	case NVEMU_IOC_GEOMETRY:
+		return nvemu_ioctl_geometry(nv, argp);
+	case NVEMU_IOC_DATA_REGION:
+		return nvemu_ioctl_data_region(nv, argp);
+	case NVEMU_IOC_STATE:
+		return nvemu_ioctl_state(nv, argp);
+	case NVEMU_IOC_REPORT:
+		return nvemu_ioctl_report(nv, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -431,8 +401,13 @@ static const struct file_operations nvemu_fops = {
 	.compat_ioctl		= compat_ptr_ioctl,
 };
 
-/* The metadata area, at the end of the last extent */
-static struct nvemu_meta *nvemu_meta(struct nvemu_dev *nv)
+/**
+ * nvemu_meta() - the metadata header
+ * @nv: the device
+ *
+ * Return: the header, in the device mapping at the end of the last extent.
+ */
+struct nvemu_meta *nvemu_meta(struct nvemu_dev *nv)
 {
 	return nv->area->addr + nv->size - NVEMU_META_SIZE;
 }
@@ -455,6 +430,21 @@ static void nvemu_meta_fill(struct nvemu_dev *nv, struct nvemu_meta *m)
 	m->checksum = cpu_to_le64(nd_fletcher64(m, sizeof(*m), true));
 }
 
+/**
+ * nvemu_meta_commit() - seal the metadata header after a change
+ * @nv: the device; the caller holds nv->lock
+ *
+ * Recomputes the checksum and writes the header back from the CPU caches.
+ */
+void nvemu_meta_commit(struct nvemu_dev *nv)
+{
+	struct nvemu_meta *m = nvemu_meta(nv);
+
+	m->checksum = 0;
+	m->checksum = cpu_to_le64(nd_fletcher64(m, sizeof(*m), true));
+	arch_wb_cache_pmem(m, sizeof(*m));
+}
+
 /*
  * The metadata records the layout the content was written with: the
  * ranges and whether they formed one region.  If it holds a valid header
@@ -463,7 +453,9 @@ static void nvemu_meta_fill(struct nvemu_dev *nv, struct nvemu_meta *m)
  * Without a valid header (first boot, or cleared by the administrator) the
  * content is taken as it is and the header written.
  *
- * Return: 0 if the regions may be registered, -EEXIST on a layout mismatch.
+ * Return: 0 if the metadata matches, 1 if it was not found (the content
+ * did not survive, or this is the first boot) and has been written, or
+ * -EEXIST on a layout mismatch.
  */
 static int nvemu_meta_check(struct nvemu_dev *nv)
 {
@@ -482,6 +474,7 @@ static int nvemu_meta_check(struct nvemu_dev *nv)
 	    sum != nd_fletcher64(m, sizeof(*m), true)) {
 		dev_info(nv->dev, "no metadata found, initializing it\n");
 		memcpy_flushcache(m, want, sizeof(*want));
+		rc = 1;
 	} else if (memcmp(m->range, want->range, sizeof(m->range)) ||
 		   m->nr_ranges != want->nr_ranges ||
 		   m->version != want->version || m->flags != want->flags) {
@@ -499,12 +492,12 @@ static int nvemu_meta_check(struct nvemu_dev *nv)
 	return rc;
 }
 
-static int nvemu_register_merged(struct nvemu_dev *nv, u64 region_size)
+static int nvemu_register_merged(struct nvemu_dev *nv, u64 data_size)
 {
 	struct nd_region_desc ndr_desc = { };
 	struct range *extents;
 	unsigned int i;
-	u64 left = region_size;
+	u64 left = data_size;
 
 	extents = kcalloc(nv->nr, sizeof(*extents), GFP_KERNEL);
 	if (!extents)
@@ -532,17 +525,23 @@ static int nvemu_register_merged(struct nvemu_dev *nv, u64 region_size)
 	return 0;
 }
 
-/*
- * One region over all ranges, or one per range; in both cases the
- * metadata at the end of the last range is left out.
+/**
+ * nvemu_register_regions() - create the NVDIMM regions
+ * @nv: the device
+ *
+ * One region over all ranges, or one per range (nvemu.merge=0); in both
+ * cases the metadata at the end of the last range is left out.  libnvdimm
+ * then probes their namespaces, asynchronously.
+ *
+ * Return: 0 or a negative errno.
  */
-static int nvemu_register_regions(struct nvemu_dev *nv)
+int nvemu_register_regions(struct nvemu_dev *nv)
 {
-	u64 region_size = nv->size - NVEMU_META_SIZE;
+	u64 data_size = nv->size - NVEMU_META_SIZE;
 	unsigned int i;
 
 	if (merge && nv->nr > 1)
-		return nvemu_register_merged(nv, region_size);
+		return nvemu_register_merged(nv, data_size);
 
 	for (i = 0; i < nv->nr; i++) {
 		struct nvemu_extent *e = &nv->ext[i];
@@ -664,10 +663,16 @@ static int nvemu_probe(struct platform_device *pdev)
 	if (!nv->nvdimm_bus)
 		return -ENXIO;
 
-	/* on a layout mismatch the raw device still comes up, for recovery */
+	/*
+	 * On a layout mismatch the raw device still comes up, for recovery;
+	 * behind the restore gate the regions come when user space reports
+	 * the restore done or abandoned.
+	 */
 	layout = nvemu_meta_check(nv);
-	if (!layout) {
-		rc = nvemu_register_regions(nv);
+	nvemu_state_boot(nv, layout);
+	if (layout >= 0) {
+		layout = 0;
+		rc = nv->gate ? 0 : nvemu_register_regions(nv);
 		if (rc)
 			goto err_unregister_bus;
 	} else if (layout != -EEXIST) {
@@ -689,8 +694,8 @@ static int nvemu_probe(struct platform_device *pdev)
 	platform_set_drvdata(pdev, nv);
 	dev_info(dev, "/dev/%s: %u range(s), %llu MiB of emulated NVM in %s\n",
 		 nv->name, nv->nr, nv->size >> 20,
-		 layout ? "no region" : merge && nv->nr > 1 ? "one region" :
-		 "one region per range");
+		 layout ? "no region" : nv->gate ? "no region until restored" :
+		 merge && nv->nr > 1 ? "one region" : "one region per range");
 	return 0;
 
 err_unregister_bus:
@@ -711,6 +716,7 @@ static struct platform_driver nvemu_driver = {
 	.remove_new = nvemu_remove,
 	.driver = {
 		.name = NVEMU_DRV_NAME,
+		.dev_groups = nvemu_attr_groups,
 		/* Open files and mappings pin the device: no manual unbind */
 		.suppress_bind_attrs = true,
 	},

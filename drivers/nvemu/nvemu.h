@@ -6,7 +6,11 @@
 #define _DRIVERS_NVEMU_NVEMU_H
 
 #include <linux/bits.h>
+#include <linux/libnvdimm.h>
+#include <linux/miscdevice.h>
 #include <linux/mmzone.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/nvemu.h>
 
@@ -27,6 +31,15 @@
 #define NVEMU_META_VERSION	1
 /* nvemu_meta.flags: the ranges formed one region (nvemu.merge=1) */
 #define NVEMU_META_F_MERGED	BIT(0)
+/* nvemu_meta.state: the last shutdown came after a save (seed 003) */
+#define NVEMU_META_S_CLEAN	BIT(0)
+/* nvemu_meta.state: the last save failed */
+#define NVEMU_META_S_SAVE_FAIL	BIT(1)
+/* nvemu_meta.state: the last restore failed */
+#define NVEMU_META_S_RESTORE_FAIL BIT(2)
+
+/* Default size of the data regions that save and restore work in */
+#define NVEMU_REGION_SIZE	SZ_64M
 
 /**
  * struct nvemu_meta_range - one range as recorded in the metadata
@@ -44,8 +57,10 @@ struct nvemu_meta_range {
  * @version: NVEMU_META_VERSION
  * @nr_ranges: number of valid entries in @range
  * @total_size: size of the device, the sum of all ranges
- * @flags: NVEMU_META_F_* flags
- * @reserved0: zero
+ * @flags: NVEMU_META_F_* flags: the layout
+ * @state: NVEMU_META_S_* flags: save and restore state, not layout
+ * @saved_generation: generation of the image last saved
+ * @restored_generation: generation of the image last restored
  * @reserved: zero; room for later fields
  * @range: the ranges the data was written with, ascending
  * @checksum: nd_fletcher64() of the header with this field zero
@@ -56,8 +71,10 @@ struct nvemu_meta {
 	__le32 nr_ranges;
 	__le64 total_size;
 	__le32 flags;
-	__le32 reserved0;
-	__le64 reserved[60];
+	__le32 state;
+	__le64 saved_generation;
+	__le64 restored_generation;
+	__le64 reserved[58];
 	struct nvemu_meta_range range[NVEMU_MAX_RANGES];
 	__le64 checksum;
 };
@@ -129,6 +146,76 @@ typedef void (*nvemu_report_fn)(void *ctx, const char *item, size_t len,
 				const struct nvemu_range *range,
 				enum nvemu_range_err err,
 				const struct nvemu_range *other);
+
+/**
+ * struct nvemu_extent - one physical range in the device offset space
+ * @offset: offset of the first byte in /dev/nvemuN
+ * @size: size in bytes
+ * @phys: physical start address
+ * @virt: where the range starts in the device mapping
+ * @nid: NUMA node of the memory, NUMA_NO_NODE if unknown
+ * @res: the platform resource, "Persistent Memory (nvemu)"
+ */
+struct nvemu_extent {
+	u64 offset;
+	u64 size;
+	phys_addr_t phys;
+	void *virt;
+	int nid;
+	struct resource *res;
+};
+
+/**
+ * struct nvemu_dev - one nvemu device
+ * @dev: the platform device's struct device
+ * @nd_desc: NVDIMM bus descriptor
+ * @nvdimm_bus: the registered NVDIMM bus
+ * @misc: the raw character device
+ * @name: name of the character device, "nvemu0"
+ * @area: the device mapping: all extents back to back, write-back cacheable
+ * @size: total size, the sum of all extents
+ * @region_size: size of the data regions of save and restore
+ * @lock: protects @writers, the claims, @gate, @boot_state and writes to
+ *	the metadata
+ * @writers: open files of /dev/nvemuN with write access; while non-zero,
+ *	every extent is claimed busy in the iomem resource tree
+ * @gate: nvemu.restore=wait and no restore reported yet: no NVDIMM region
+ *	is registered, only the restore path writes
+ * @layout_ok: the metadata matches the ranges: regions may be registered
+ * @boot_state: the NVEMU_META_S_* state the metadata held at boot
+ * @nr: number of extents
+ * @ext: the extents, ascending by physical address and by offset
+ */
+struct nvemu_dev {
+	struct device *dev;
+	struct nvdimm_bus_descriptor nd_desc;
+	struct nvdimm_bus *nvdimm_bus;
+	struct miscdevice misc;
+	char name[16];
+	struct vm_struct *area;
+	u64 size;
+	u64 region_size;
+	struct mutex lock;	/* see above */
+	unsigned int writers;
+	bool gate;
+	bool layout_ok;
+	u32 boot_state;
+	unsigned int nr;
+	struct nvemu_extent ext[] __counted_by(nr);
+};
+
+struct nvemu_extent *nvemu_find(struct nvemu_dev *nv, u64 off);
+struct nvemu_meta *nvemu_meta(struct nvemu_dev *nv);
+void nvemu_meta_commit(struct nvemu_dev *nv);
+int nvemu_register_regions(struct nvemu_dev *nv);
+
+/* save and restore: state.c */
+extern const struct attribute_group *nvemu_attr_groups[];
+void nvemu_state_boot(struct nvemu_dev *nv, int meta);
+long nvemu_ioctl_geometry(struct nvemu_dev *nv, void __user *argp);
+long nvemu_ioctl_data_region(struct nvemu_dev *nv, void __user *argp);
+long nvemu_ioctl_state(struct nvemu_dev *nv, void __user *argp);
+long nvemu_ioctl_report(struct nvemu_dev *nv, void __user *argp);
 
 const char *nvemu_range_strerror(enum nvemu_range_err err);
 enum nvemu_range_err nvemu_parse_item(const char *item, size_t len,

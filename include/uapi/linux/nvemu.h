@@ -68,6 +68,109 @@ struct nvemu_range_info {
 	__u64 reserved[4];
 };
 
+/**
+ * struct nvemu_geometry - data regions for save and restore
+ *	(NVEMU_IOC_GEOMETRY)
+ * @region_size: out: size of a data region in bytes (nvemu.region_size); a
+ *		power of two that divides the range alignment, so that no data
+ *		region spans two ranges
+ * @nr_regions:	out: number of data regions
+ * @data_size:	out: bytes that the data regions cover, from device offset
+ *		0: everything but nvemu's metadata area (meta_offset)
+ * @flags:	in: must be 0; out: 0
+ * @reserved0:	in: must be 0; out: 0
+ * @reserved:	in: must be 0; out: 0
+ *
+ * Data region i starts at offset i * @region_size; it is @region_size
+ * bytes long, except the last one, which ends at @data_size.
+ */
+struct nvemu_geometry {
+	__u64 region_size;
+	__u64 nr_regions;
+	__u64 data_size;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[4];
+};
+
+/**
+ * struct nvemu_data_region - one data region (NVEMU_IOC_DATA_REGION)
+ * @index:	in: 0 .. nr_regions - 1
+ * @flags:	in: must be 0; out: 0
+ * @offset:	out: device offset of its first byte
+ * @size:	out: size in bytes
+ * @range:	out: index of the range that holds it (NVEMU_IOC_RANGE_INFO)
+ * @numa_node:	out: NUMA node of that range, -1 if unknown
+ * @reserved0:	in: must be 0; out: 0
+ * @reserved:	in: must be 0; out: 0
+ */
+struct nvemu_data_region {
+	__u64 index;
+	__u32 flags;
+	__u32 range;
+	__u64 offset;
+	__u64 size;
+	__s32 numa_node;
+	__u32 reserved0;
+	__u64 reserved[3];
+};
+
+/**
+ * struct nvemu_state - save/restore state (NVEMU_IOC_STATE)
+ * @flags:	in: must be 0; out: NVEMU_STATE_* flags
+ * @reserved0:	in: must be 0; out: 0
+ * @saved_generation: out: generation of the image last saved (0: none)
+ * @restored_generation: out: generation of the image last restored
+ * @reserved:	in: must be 0; out: 0
+ */
+struct nvemu_state {
+	__u32 flags;
+	__u32 reserved0;
+	__u64 saved_generation;
+	__u64 restored_generation;
+	__u64 reserved[5];
+};
+
+/* nvemu_state.flags: the shutdown before this boot followed a save */
+#define NVEMU_STATE_CLEAN_SHUTDOWN	(1U << 0)
+/* nvemu_state.flags: nvemu.restore=wait and no restore reported yet */
+#define NVEMU_STATE_RESTORE_PENDING	(1U << 1)
+/* nvemu_state.flags: the last save failed (NFIT's save_fail) */
+#define NVEMU_STATE_SAVE_FAIL		(1U << 2)
+/* nvemu_state.flags: the last restore failed (NFIT's restore_fail) */
+#define NVEMU_STATE_RESTORE_FAIL	(1U << 3)
+
+/**
+ * struct nvemu_report - user space reports a save or restore
+ *	(NVEMU_IOC_REPORT, CAP_SYS_ADMIN)
+ * @event:	in: one NVEMU_EV_* value
+ * @flags:	in: NVEMU_REPORT_F_* flags
+ * @generation:	in: generation of the image (NVEMU_EV_SAVED, _RESTORED)
+ * @reserved:	in: must be 0
+ */
+struct nvemu_report {
+	__u32 event;
+	__u32 flags;
+	__u64 generation;
+	__u64 reserved[4];
+};
+
+/* an image of generation nvemu_report.generation was written */
+#define NVEMU_EV_SAVED			1
+#define NVEMU_EV_SAVE_FAILED		2
+/* the NVM holds the image of generation nvemu_report.generation */
+#define NVEMU_EV_RESTORED		3
+#define NVEMU_EV_RESTORE_FAILED		4
+/* no restore will happen (no image, or the administrator said so) */
+#define NVEMU_EV_RESTORE_ABANDONED	5
+
+/*
+ * nvemu_report.flags: with NVEMU_EV_SAVED, this is the save at shutdown
+ * (the next boot reports a clean shutdown); with NVEMU_EV_RESTORED, the
+ * image restored was saved at shutdown (so this boot reports a clean one)
+ */
+#define NVEMU_REPORT_F_SHUTDOWN		(1U << 0)
+
 /* nvemu_info.flags: all ranges form one NVDIMM region (nvemu.merge=1) */
 #define NVEMU_INFO_F_MERGED	(1U << 0)
 
@@ -78,5 +181,9 @@ struct nvemu_range_info {
 
 #define NVEMU_IOC_INFO		_IOWR(NVEMU_IOC_MAGIC, 0x00, struct nvemu_info)
 #define NVEMU_IOC_RANGE_INFO	_IOWR(NVEMU_IOC_MAGIC, 0x01, struct nvemu_range_info)
+#define NVEMU_IOC_GEOMETRY	_IOWR(NVEMU_IOC_MAGIC, 0x02, struct nvemu_geometry)
+#define NVEMU_IOC_DATA_REGION	_IOWR(NVEMU_IOC_MAGIC, 0x03, struct nvemu_data_region)
+#define NVEMU_IOC_STATE		_IOWR(NVEMU_IOC_MAGIC, 0x04, struct nvemu_state)
+#define NVEMU_IOC_REPORT	_IOW(NVEMU_IOC_MAGIC, 0x05, struct nvemu_report)
 
 #endif /* _UAPI_LINUX_NVEMU_H */

@@ -931,7 +931,9 @@ TEST_F(nvemu, unknown_ioctl)
 		  "RANGE_INFO as _IOW" },
 		{ _IOWR(NVEMU_IOC_MAGIC, 0x01, struct nvemu_info),
 		  "RANGE_INFO with the size of INFO" },
-		{ _IOWR(NVEMU_IOC_MAGIC, 0x02, struct nvemu_info), "nr 0x02" },
+		{ _IOWR(NVEMU_IOC_MAGIC, 0x06, struct nvemu_info), "nr 0x06" },
+		{ _IOR(NVEMU_IOC_MAGIC, 0x05, struct nvemu_report),
+		  "REPORT as _IOR" },
 		{ _IOWR(NVEMU_IOC_MAGIC, 0xff, struct nvemu_range_info), "nr 0xff" },
 		{ _IOWR(0xBA, 0x00, struct nvemu_info), "foreign magic 0xBA" },
 		{ _IOWR('f', 0x01, struct nvemu_range_info), "foreign magic 'f'" },
@@ -951,6 +953,237 @@ TEST_F(nvemu, unknown_ioctl)
 			       strerror(errno));
 		}
 	}
+}
+
+#define NVEMU_SYSFS	"/sys/bus/platform/devices/nvemu/"
+#define META_SIZE	(16ULL << 20)
+
+static void get_geometry(struct __test_metadata *const _metadata, int fd,
+			 struct nvemu_geometry *g)
+{
+	memset(g, 0, sizeof(*g));
+	ASSERT_EQ(0, ioctl(fd, NVEMU_IOC_GEOMETRY, g))
+	{
+		TH_LOG("NVEMU_IOC_GEOMETRY: %s", strerror(errno));
+	}
+}
+
+TEST_F(nvemu, geometry)
+{
+	struct nvemu_geometry g, bad;
+	__u64 align = 0;
+	char buf[64];
+	size_t i;
+
+	get_geometry(_metadata, self->fd, &g);
+	EXPECT_EQ(self->total - META_SIZE, g.data_size);
+	/* a power of two from 1 MiB to the range alignment */
+	ASSERT_NE(0U, g.region_size);
+	EXPECT_EQ(0U, g.region_size & (g.region_size - 1));
+	EXPECT_LE(SZ_1M, g.region_size);
+	for (i = 0; i < self->nr; i++)
+		align |= self->r[i].start | self->r[i].size;
+	EXPECT_EQ(0U, align & (g.region_size - 1));
+	EXPECT_EQ((g.data_size + g.region_size - 1) / g.region_size,
+		  g.nr_regions);
+	EXPECT_EQ(0U, g.flags);
+	EXPECT_EQ(0U, g.reserved0);
+	for (i = 0; i < ARRAY_SIZE(g.reserved); i++)
+		EXPECT_EQ(0U, g.reserved[i]);
+	/* the module parameter says what was asked for: 64 MiB by default */
+	ASSERT_EQ(0, read_file("/sys/module/nvemu/parameters/region_size",
+			       buf, sizeof(buf)));
+	EXPECT_EQ(g.region_size, strtoull(buf, NULL, 0));
+
+	for (i = 0; i < 3; i++) {
+		memset(&bad, 0, sizeof(bad));
+		if (i == 0)
+			bad.flags = 1;
+		else if (i == 1)
+			bad.reserved0 = 1;
+		else
+			bad.reserved[3] = 1;
+		EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_GEOMETRY, &bad));
+		EXPECT_EQ(EINVAL, errno);
+	}
+}
+
+TEST_F(nvemu, data_regions)
+{
+	struct nvemu_geometry g;
+	struct nvemu_data_region dr;
+	__u64 i, covered = 0;
+
+	get_geometry(_metadata, self->fd, &g);
+	for (i = 0; i < g.nr_regions; i++) {
+		struct nvemu_range_info ri;
+
+		memset(&dr, 0, sizeof(dr));
+		dr.index = i;
+		dr.offset = ~0ULL;	/* out fields are ignored on input */
+		dr.numa_node = 77;
+		ASSERT_EQ(0, ioctl(self->fd, NVEMU_IOC_DATA_REGION, &dr))
+		{
+			TH_LOG("NVEMU_IOC_DATA_REGION %llu: %s",
+			       (unsigned long long)i, strerror(errno));
+		}
+		EXPECT_EQ(i, dr.index);
+		EXPECT_EQ(i * g.region_size, dr.offset);
+		EXPECT_EQ(i + 1 < g.nr_regions ? g.region_size :
+			  g.data_size - dr.offset, dr.size);
+		/* inside the range it names, with that range's node */
+		ASSERT_GT(self->nr, dr.range);
+		EXPECT_LE(self->r[dr.range].offset, dr.offset);
+		EXPECT_GE(self->r[dr.range].offset + self->r[dr.range].size,
+			  dr.offset + dr.size);
+		memset(&ri, 0, sizeof(ri));
+		ri.index = dr.range;
+		ASSERT_EQ(0, ioctl(self->fd, NVEMU_IOC_RANGE_INFO, &ri));
+		EXPECT_EQ(ri.numa_node, dr.numa_node);
+		covered += dr.size;
+	}
+	EXPECT_EQ(g.data_size, covered);
+
+	memset(&dr, 0, sizeof(dr));
+	dr.index = g.nr_regions;
+	EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_DATA_REGION, &dr));
+	EXPECT_EQ(EINVAL, errno);
+	memset(&dr, 0, sizeof(dr));
+	dr.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_DATA_REGION, &dr));
+	EXPECT_EQ(EINVAL, errno);
+	memset(&dr, 0, sizeof(dr));
+	dr.reserved[2] = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_DATA_REGION, &dr));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+static void get_state(struct __test_metadata *const _metadata, int fd,
+		      struct nvemu_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	ASSERT_EQ(0, ioctl(fd, NVEMU_IOC_STATE, st))
+	{
+		TH_LOG("NVEMU_IOC_STATE: %s", strerror(errno));
+	}
+}
+
+static void expect_sysfs(struct __test_metadata *const _metadata,
+			 const char *name, const char *want)
+{
+	char path[128], buf[128];
+
+	snprintf(path, sizeof(path), NVEMU_SYSFS "%s", name);
+	ASSERT_EQ(0, read_file(path, buf, sizeof(buf)))
+	{
+		TH_LOG("%s: %s", path, strerror(errno));
+	}
+	EXPECT_STREQ(want, buf);
+}
+
+static void report(struct __test_metadata *const _metadata, int fd,
+		   __u32 event, __u32 flags, __u64 gen)
+{
+	struct nvemu_report rep = {
+		.event = event, .flags = flags, .generation = gen,
+	};
+
+	ASSERT_EQ(0, ioctl(fd, NVEMU_IOC_REPORT, &rep))
+	{
+		TH_LOG("NVEMU_IOC_REPORT event %u: %s", event, strerror(errno));
+	}
+}
+
+TEST_F(nvemu, state_and_report)
+{
+	const __u32 known = NVEMU_STATE_CLEAN_SHUTDOWN |
+		NVEMU_STATE_RESTORE_PENDING | NVEMU_STATE_SAVE_FAIL |
+		NVEMU_STATE_RESTORE_FAIL;
+	struct nvemu_state st, bad;
+	char want[32];
+
+	get_state(_metadata, self->fd, &st);
+	EXPECT_EQ(0U, st.flags & ~known);
+	/* the selftests run with the restore gate open */
+	EXPECT_EQ(0U, st.flags & NVEMU_STATE_RESTORE_PENDING);
+	expect_sysfs(_metadata, "restore_pending", "0");
+	expect_sysfs(_metadata, "clean_shutdown",
+		     st.flags & NVEMU_STATE_CLEAN_SHUTDOWN ? "1" : "0");
+
+	report(_metadata, self->fd, NVEMU_EV_SAVE_FAILED, 0, 0);
+	get_state(_metadata, self->fd, &st);
+	EXPECT_EQ(NVEMU_STATE_SAVE_FAIL, st.flags & NVEMU_STATE_SAVE_FAIL);
+	expect_sysfs(_metadata, "health", "save_fail");
+	report(_metadata, self->fd, NVEMU_EV_RESTORE_FAILED, 0, 0);
+	expect_sysfs(_metadata, "health", "save_fail restore_fail");
+
+	report(_metadata, self->fd, NVEMU_EV_SAVED, 0, 4242);
+	report(_metadata, self->fd, NVEMU_EV_RESTORED, 0, 4241);
+	get_state(_metadata, self->fd, &st);
+	EXPECT_EQ(0U, st.flags & (NVEMU_STATE_SAVE_FAIL | NVEMU_STATE_RESTORE_FAIL));
+	EXPECT_EQ(4242U, st.saved_generation);
+	EXPECT_EQ(4241U, st.restored_generation);
+	expect_sysfs(_metadata, "health", "ok");
+	expect_sysfs(_metadata, "saved_generation", "4242");
+	snprintf(want, sizeof(want), "%u", 4241);
+	expect_sysfs(_metadata, "restored_generation", want);
+	/* the clean flag is for the next boot: this boot's stays */
+	report(_metadata, self->fd, NVEMU_EV_SAVED, NVEMU_REPORT_F_SHUTDOWN, 4243);
+	get_state(_metadata, self->fd, &bad);
+	EXPECT_EQ(st.flags & NVEMU_STATE_CLEAN_SHUTDOWN,
+		  bad.flags & NVEMU_STATE_CLEAN_SHUTDOWN);
+	EXPECT_EQ(4243U, bad.saved_generation);
+	/* abandoning a restore when none is pending changes nothing */
+	report(_metadata, self->fd, NVEMU_EV_RESTORE_ABANDONED, 0, 0);
+	get_state(_metadata, self->fd, &st);
+	EXPECT_EQ(bad.flags, st.flags);
+	EXPECT_EQ(4241U, st.restored_generation);
+
+	memset(&bad, 0, sizeof(bad));
+	bad.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_STATE, &bad));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(nvemu, report_invalid)
+{
+	const struct {
+		struct nvemu_report rep;
+		const char *what;
+	} cases[] = {
+		{ { .event = 0 }, "event 0" },
+		{ { .event = 6 }, "event 6" },
+		{ { .event = NVEMU_EV_SAVE_FAILED,
+		    .flags = NVEMU_REPORT_F_SHUTDOWN },
+		  "SHUTDOWN with SAVE_FAILED" },
+		{ { .event = NVEMU_EV_SAVED, .flags = 2 }, "unknown flag" },
+		{ { .event = NVEMU_EV_SAVED, .reserved = { 0, 0, 0, 1 } },
+		  "reserved" },
+	};
+	struct nvemu_state before, after;
+	struct nvemu_report rep = { .event = NVEMU_EV_SAVED, .generation = 1 };
+	size_t i;
+
+	get_state(_metadata, self->fd, &before);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		rep = cases[i].rep;
+		EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_REPORT, &rep))
+		{
+			TH_LOG("%s accepted", cases[i].what);
+		}
+		EXPECT_EQ(EINVAL, errno)
+		{
+			TH_LOG("%s: %s", cases[i].what, strerror(errno));
+		}
+	}
+	/* reporting needs CAP_SYS_ADMIN */
+	drop_effective_cap(_metadata, CAP_SYS_ADMIN);
+	rep = (struct nvemu_report){ .event = NVEMU_EV_SAVED, .generation = 1 };
+	EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_REPORT, &rep));
+	EXPECT_EQ(EPERM, errno);
+	get_state(_metadata, self->fd, &after);
+	EXPECT_EQ(before.flags, after.flags);
+	EXPECT_EQ(before.saved_generation, after.saved_generation);
 }
 
 TEST_F(nvemu, read_end)

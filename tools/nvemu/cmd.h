@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvemu - the commands
+ */
+#ifndef NVEMU_CMD_H
+#define NVEMU_CMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dev.h"
+#include "image.h"
+#include "target.h"
+#include "util.h"
+
+/* Options before the command. */
+struct nv_global {
+	const char *device;
+	uint64_t region_size;		/* --region-size, 0: default */
+};
+
+/* What --json prints (and the human summary is made of). */
+struct nv_summary {
+	const char *command;
+	const char *target;
+	const char *device;		/* NULL: none used */
+	const struct nv_image *im;
+	uint64_t bytes_total;
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+	uint64_t regions;
+	uint64_t regions_written;
+	uint64_t regions_skipped;
+	double seconds;
+	unsigned int jobs;
+	bool direct;
+};
+
+int cmd_info(const struct nv_global *g, int argc, char **argv);
+int cmd_save(const struct nv_global *g, int argc, char **argv);
+int cmd_restore(const struct nv_global *g, int argc, char **argv);
+int cmd_verify(const struct nv_global *g, int argc, char **argv);
+
+void help_main(FILE *f);
+void help_info(FILE *f);
+void help_save(FILE *f);
+void help_restore(FILE *f);
+void help_verify(FILE *f);
+int help_command(const char *name, FILE *f);
+
+/* common.c */
+bool want_progress(bool quiet);
+uint64_t *region_list(uint64_t n);
+struct nv_csum *chunk_array(const struct nv_geom *g);
+uint8_t *slot_array(const struct nv_image *im);
+int check_image(struct nv_target *t, struct nv_dev *dev,
+		const struct nv_image *im, unsigned int jobs, bool progress,
+		struct nv_csum **chunk, uint64_t *bytes_read);
+void summary_json_begin(const struct nv_summary *s);
+void summary_json_end(const struct nv_summary *s);
+double summary_rate(const struct nv_summary *s, uint64_t bytes);
+__printf(2, 3)
+int usage_error(const char *cmd, const char *fmt, ...);
+
+#endif /* NVEMU_CMD_H */

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvemu - helpers shared by save, restore and verify
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "util.h"
+#include "xfer.h"
+
+#define MAX_LISTED	10	/* bad regions named one by one */
+
+/* A progress bar: on a terminal, unless --quiet. */
+bool want_progress(bool quiet)
+{
+	return !quiet && isatty(STDERR_FILENO);
+}
+
+/* The region numbers 0 .. n-1, or NULL (message printed). */
+uint64_t *region_list(uint64_t n)
+{
+	uint64_t *list = malloc((n ? n : 1) * sizeof(*list));
+	uint64_t i;
+
+	if (!list) {
+		nv_err("out of memory for %llu regions", ULL(n));
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		list[i] = i;
+	return list;
+}
+
+/* Room for the chunk digests of every region, or NULL. */
+struct nv_csum *chunk_array(const struct nv_geom *g)
+{
+	uint64_t n = g->nr_regions * nvimg_chunks_per_region(g);
+	struct nv_csum *c = calloc(n ? n : 1, sizeof(*c));
+
+	if (!c)
+		nv_err("out of memory for %llu chunk digests", ULL(n));
+	return c;
+}
+
+/* The slot each region of im is in, or NULL. */
+uint8_t *slot_array(const struct nv_image *im)
+{
+	uint64_t i, n = im->geom.nr_regions;
+	uint8_t *slot = malloc(n ? n : 1);
+
+	if (!slot) {
+		nv_err("out of memory");
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		slot[i] = im->table[i].slot;
+	return slot;
+}
+
+static void bad_region(const struct nv_target *t, const struct nv_image *im,
+		       uint64_t i, const struct nv_csum *got)
+{
+	char want_s[33], got_s[33];
+
+	nv_csum_hex(&im->table[i].csum, want_s);
+	nv_csum_hex(got, got_s);
+	fprintf(stderr, "  region %llu, slot %u at offset %llu of %s: checksum %s, expected %s\n",
+		ULL(i), im->table[i].slot,
+		ULL(nvimg_slot_offset(&im->layout, i, im->table[i].slot)),
+		t->path, got_s, want_s);
+}
+
+/* Region checksums from the chunk digests against the table. */
+static int compare_regions(const struct nv_target *t,
+			   const struct nv_image *im,
+			   const struct nv_csum *chunk)
+{
+	const struct nv_geom *g = &im->geom;
+	uint64_t i, bad = 0, cpr = nvimg_chunks_per_region(g);
+	struct nv_csum c;
+
+	for (i = 0; i < g->nr_regions; i++) {
+		nv_hash_region(chunk + i * cpr, nvimg_region_chunks(g, i), &c);
+		if (nv_csum_eq(&c, &im->table[i].csum))
+			continue;
+		if (!bad)
+			nv_err("%s: the image of generation %llu is damaged: region data fail their checksums:",
+			       t->path, ULL(im->generation));
+		if (++bad <= MAX_LISTED)
+			bad_region(t, im, i, &c);
+	}
+	if (!bad)
+		return 0;
+	if (bad > MAX_LISTED)
+		fprintf(stderr, "  ... %llu bad regions in all\n", ULL(bad));
+	return NV_EXIT_CHECKSUM;
+}
+
+/*
+ * Read every region of image im from its slot on t and check its checksum.
+ * 0, NV_EXIT_CHECKSUM (bad regions listed) or another exit status.  The
+ * chunk digests are returned in *chunkp (to be freed), for restore.
+ */
+int check_image(struct nv_target *t, struct nv_dev *dev,
+		const struct nv_image *im, unsigned int jobs, bool progress,
+		struct nv_csum **chunkp, uint64_t *bytes_read)
+{
+	struct xfer x;
+	int ret = NV_EXIT_ERR;
+
+	memset(&x, 0, sizeof(x));
+	x.op = XFER_HASH_IMAGE;
+	x.geom = &im->geom;
+	x.dev = dev;
+	x.tgt = t;
+	x.layout = &im->layout;
+	x.nr = im->geom.nr_regions;
+	x.jobs = jobs;
+	x.progress = progress;
+	x.label = "verify";
+	x.list = region_list(x.nr);
+	x.slot = slot_array(im);
+	x.chunk = chunk_array(&im->geom);
+	if (x.list && x.slot && x.chunk)
+		ret = xfer_run(&x);
+	*bytes_read += x.bytes_read;
+	if (!ret)
+		ret = compare_regions(t, im, x.chunk);
+	free((void *)x.list);
+	free((void *)x.slot);
+	if (chunkp && !ret)
+		*chunkp = x.chunk;
+	else
+		free(x.chunk);
+	return ret;
+}
+
+double summary_rate(const struct nv_summary *s, uint64_t bytes)
+{
+	return s->seconds > 0 ? bytes / s->seconds / 1e6 : 0;
+}
+
+/* The fields every command's JSON object starts with. */
+void summary_json_begin(const struct nv_summary *s)
+{
+	char uuid[37];
+
+	printf("{\"command\":\"%s\",\"target\":", s->command);
+	nv_json_str(stdout, s->target);
+	if (s->device) {
+		printf(",\"device\":");
+		nv_json_str(stdout, s->device);
+	}
+	if (s->im) {
+		nv_uuid_str(s->im->uuid, uuid);
+		printf(",\"generation\":%llu,\"uuid\":\"%s\",\"time_ns\":%llu",
+		       ULL(s->im->generation), uuid, ULL(s->im->time_ns));
+	}
+	printf(",\"bytes_total\":%llu,\"bytes_read\":%llu,\"bytes_written\":%llu",
+	       ULL(s->bytes_total), ULL(s->bytes_read),
+	       ULL(s->bytes_written));
+	printf(",\"regions\":%llu,\"regions_written\":%llu,\"regions_skipped\":%llu",
+	       ULL(s->regions), ULL(s->regions_written),
+	       ULL(s->regions_skipped));
+}
+
+void summary_json_end(const struct nv_summary *s)
+{
+	uint64_t bytes = s->bytes_written;
+
+	if (!strcmp(s->command, "verify"))
+		bytes = s->bytes_read;
+	printf(",\"seconds\":%.6f,\"mb_per_s\":%.1f,\"jobs\":%u,\"direct_io\":%s}\n",
+	       s->seconds, summary_rate(s, bytes), s->jobs,
+	       s->direct ? "true" : "false");
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s %s: %s (see %s %s --help)\n", prog, cmd, buf, prog,
+		cmd);
+	return NV_EXIT_USAGE;
+}

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvemu - the NVM: /dev/nvemuN, or a regular file for tests and dry runs
+ *
+ * For the character device, everything comes from its ioctls
+ * (include/uapi/linux/nvemu.h).  A regular file stands for an NVM of one
+ * range with no metadata area: its data regions are computed here (64 MiB,
+ * or --region-size), on no known NUMA node, and nothing is reported.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dev.h"
+#include "util.h"
+
+static int open_fail(const char *path, int mode)
+{
+	int err = errno;
+
+	nv_err("cannot open %s for %s: %s", path,
+	       mode == NV_DEV_WRITE ? "writing" : "reading", strerror(err));
+	if (err == EBUSY)
+		fprintf(stderr,
+			"  A namespace uses the NVM: disable it first (ndctl disable-region all),\n"
+			"  or boot with nvemu.restore=wait so that nothing claims it before the restore.\n");
+	return NV_EXIT_ERR;
+}
+
+static int file_geom(struct nv_dev *d, uint64_t size, uint64_t region_size)
+{
+	struct nv_geom *g = &d->geom;
+	char why[200];
+
+	if (!size || size % 4096) {
+		nv_err("%s: a device file must be a non-empty multiple of 4096 bytes (it has %llu)",
+		       d->path, ULL(size));
+		return NV_EXIT_ERR;
+	}
+	d->info.total_size = size;
+	d->info.nr_ranges = 1;
+	d->info.meta_offset = size;
+	d->range[0].size = size;
+	d->range[0].numa_node = -1;
+	g->total_size = size;
+	g->data_size = size;
+	g->region_size = region_size ? region_size : NV_FILE_REGION_SIZE;
+	g->nr_regions = size / g->region_size + !!(size % g->region_size);
+	g->nr_ranges = 1;
+	g->range[0].size = size;
+	if (nvimg_geom_check(g, why, sizeof(why))) {
+		nv_err("%s: %s", d->path, why);
+		return NV_EXIT_ERR;
+	}
+	d->has_geom = true;
+	d->region_node = malloc(g->nr_regions * sizeof(int));
+	if (!d->region_node) {
+		nv_err("out of memory");
+		return NV_EXIT_ERR;
+	}
+	memset(d->region_node, 0xff, g->nr_regions * sizeof(int));
+	return 0;
+}
+
+static int query_info(struct nv_dev *d)
+{
+	unsigned int i;
+
+	if (ioctl(d->fd, NVEMU_IOC_INFO, &d->info) < 0) {
+		nv_err("%s: NVEMU_IOC_INFO: %s%s", d->path, strerror(errno),
+		       errno == ENOTTY ? " (not an nvemu device?)" : "");
+		return NV_EXIT_ERR;
+	}
+	if (!d->info.nr_ranges || d->info.nr_ranges > NVEMU_MAX_RANGES) {
+		nv_err("%s: %u ranges, not 1 to %u", d->path,
+		       d->info.nr_ranges, NVEMU_MAX_RANGES);
+		return NV_EXIT_ERR;
+	}
+	for (i = 0; i < d->info.nr_ranges; i++) {
+		d->range[i].index = i;
+		if (ioctl(d->fd, NVEMU_IOC_RANGE_INFO, &d->range[i]) < 0) {
+			nv_err("%s: NVEMU_IOC_RANGE_INFO %u: %s", d->path, i,
+			       strerror(errno));
+			return NV_EXIT_ERR;
+		}
+	}
+	return 0;
+}
+
+/*
+ * NVEMU_IOC_STATE.  Not an error: an old kernel without it (ENOTTY), or
+ * metadata that belongs to other ranges, so no state (ENODATA).
+ */
+static int query_state(struct nv_dev *d)
+{
+	if (!ioctl(d->fd, NVEMU_IOC_STATE, &d->state)) {
+		d->has_state = true;
+		return 0;
+	}
+	d->state_errno = errno;
+	memset(&d->state, 0, sizeof(d->state));
+	if (errno == ENOTTY || errno == ENODATA)
+		return 0;
+	nv_err("%s: NVEMU_IOC_STATE: %s", d->path, strerror(errno));
+	return NV_EXIT_ERR;
+}
+
+static int query_regions(struct nv_dev *d)
+{
+	struct nv_geom *g = &d->geom;
+	struct nvemu_data_region r;
+	uint64_t i;
+
+	d->region_node = malloc(g->nr_regions * sizeof(int));
+	if (!d->region_node) {
+		nv_err("out of memory");
+		return NV_EXIT_ERR;
+	}
+	for (i = 0; i < g->nr_regions; i++) {
+		memset(&r, 0, sizeof(r));
+		r.index = i;
+		if (ioctl(d->fd, NVEMU_IOC_DATA_REGION, &r) < 0) {
+			nv_err("%s: NVEMU_IOC_DATA_REGION %llu: %s", d->path,
+			       ULL(i), strerror(errno));
+			return NV_EXIT_ERR;
+		}
+		if (r.offset != i * g->region_size ||
+		    r.size != nvimg_region_bytes(g, i)) {
+			nv_err("%s: the kernel puts data region %llu at offset %llu, size %llu; expected %llu, %llu",
+			       d->path, ULL(i), ULL(r.offset), ULL(r.size),
+			       ULL(i * g->region_size),
+			       ULL(nvimg_region_bytes(g, i)));
+			return NV_EXIT_ERR;
+		}
+		d->region_node[i] = r.numa_node;
+	}
+	return 0;
+}
+
+/* NVEMU_IOC_GEOMETRY and the data regions; old kernels have none. */
+static int query_geom(struct nv_dev *d)
+{
+	struct nvemu_geometry kg;
+	struct nv_geom *g = &d->geom;
+	char why[200];
+	unsigned int i;
+
+	memset(&kg, 0, sizeof(kg));
+	if (ioctl(d->fd, NVEMU_IOC_GEOMETRY, &kg) < 0) {
+		if (errno == ENOTTY)
+			return 0;
+		nv_err("%s: NVEMU_IOC_GEOMETRY: %s", d->path, strerror(errno));
+		return NV_EXIT_ERR;
+	}
+	g->total_size = d->info.total_size;
+	g->data_size = kg.data_size;
+	g->region_size = kg.region_size;
+	g->nr_regions = kg.nr_regions;
+	g->nr_ranges = d->info.nr_ranges;
+	for (i = 0; i < g->nr_ranges; i++) {
+		g->range[i].offset = d->range[i].offset;
+		g->range[i].size = d->range[i].size;
+	}
+	if (nvimg_geom_check(g, why, sizeof(why))) {
+		nv_err("%s: unusable geometry from the kernel: %s", d->path, why);
+		return NV_EXIT_ERR;
+	}
+	d->has_geom = true;
+	return query_regions(d);
+}
+
+/* Load the CPU sets of the nodes that hold regions, for pinning. */
+static void load_node_cpus(struct nv_dev *d)
+{
+	uint64_t i;
+	int n;
+
+	d->max_node = -1;
+	for (i = 0; i < d->geom.nr_regions; i++)
+		if (d->region_node[i] > d->max_node)
+			d->max_node = d->region_node[i];
+	if (d->max_node < 0 || d->max_node > 4095)
+		return;
+	d->node_cpus = calloc(d->max_node + 1, sizeof(*d->node_cpus));
+	if (!d->node_cpus)
+		return;
+	for (i = 0; i < d->geom.nr_regions; i++) {
+		n = d->region_node[i];
+		if (n < 0 || d->node_cpus[n])
+			continue;
+		d->node_cpus[n] = malloc(sizeof(cpu_set_t));
+		if (d->node_cpus[n] && nv_node_cpus(n, d->node_cpus[n])) {
+			free(d->node_cpus[n]);
+			d->node_cpus[n] = NULL;
+		}
+	}
+}
+
+static int open_chardev(struct nv_dev *d, uint64_t region_size)
+{
+	int ret;
+
+	if (region_size) {
+		nv_err("--region-size applies only to a regular file as --device; %s takes the kernel's (nvemu.region_size)",
+		       d->path);
+		return NV_EXIT_USAGE;
+	}
+	ret = query_info(d);
+	if (!ret)
+		ret = query_state(d);
+	if (!ret)
+		ret = query_geom(d);
+	return ret;
+}
+
+/*
+ * Open the NVM for reading or writing and learn its geometry.  Returns 0
+ * or an exit status, with the message printed.
+ */
+int dev_open(struct nv_dev *d, const char *path, int mode,
+	     uint64_t region_size)
+{
+	struct stat st;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->path = path;
+	d->max_node = -1;
+	d->fd = open(path, (mode == NV_DEV_WRITE ? O_RDWR : O_RDONLY) |
+		     O_CLOEXEC);
+	if (d->fd < 0)
+		return open_fail(path, mode);
+	if (fstat(d->fd, &st)) {
+		nv_err("%s: fstat: %s", path, strerror(errno));
+		return NV_EXIT_ERR;
+	}
+	if (S_ISREG(st.st_mode)) {
+		d->is_file = true;
+		ret = file_geom(d, st.st_size, region_size);
+	} else if (S_ISCHR(st.st_mode)) {
+		ret = open_chardev(d, region_size);
+	} else {
+		nv_err("%s: not an nvemu character device nor a regular file",
+		       path);
+		ret = NV_EXIT_ERR;
+	}
+	if (!ret && d->has_geom)
+		load_node_cpus(d);
+	return ret;
+}
+
+/*
+ * Trade the descriptor open for writing for a read-only one: the kernel
+ * cannot enable a namespace while the device is open for writing, and a
+ * restore report lets it enable them.  0, or -1 with the message printed.
+ */
+int dev_downgrade(struct nv_dev *d)
+{
+	int fd;
+
+	if (d->is_file || d->fd < 0)
+		return 0;
+	fd = open(d->path, O_RDONLY | O_CLOEXEC);
+	close(d->fd);
+	d->fd = fd;
+	if (fd >= 0)
+		return 0;
+	nv_err("cannot open %s again for reading: %s", d->path,
+	       strerror(errno));
+	return -1;
+}
+
+int dev_require_geom(const struct nv_dev *d)
+{
+	if (d->has_geom)
+		return 0;
+	nv_err("%s: the kernel has no NVEMU_IOC_GEOMETRY: its nvemu driver is too old for save, restore and verify --against-nvm",
+	       d->path);
+	return NV_EXIT_ERR;
+}
+
+void dev_close(struct nv_dev *d)
+{
+	int n;
+
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	for (n = 0; d->node_cpus && n <= d->max_node; n++)
+		free(d->node_cpus[n]);
+	free(d->node_cpus);
+	free(d->region_node);
+	d->node_cpus = NULL;
+	d->region_node = NULL;
+}
+
+static const char *event_name(uint32_t ev)
+{
+	switch (ev) {
+	case NVEMU_EV_SAVED:
+		return "SAVED";
+	case NVEMU_EV_SAVE_FAILED:
+		return "SAVE_FAILED";
+	case NVEMU_EV_RESTORED:
+		return "RESTORED";
+	case NVEMU_EV_RESTORE_FAILED:
+		return "RESTORE_FAILED";
+	case NVEMU_EV_RESTORE_ABANDONED:
+		return "RESTORE_ABANDONED";
+	}
+	return "?";
+}
+
+/*
+ * Tell the kernel what happened (NVEMU_IOC_REPORT).  Nothing to do for a
+ * regular file, nor on a kernel without the ioctl (ENOTTY); a warning if
+ * the kernel has no state to record it in (ENODATA).  0, or -1 with the
+ * message printed.
+ */
+int dev_report(struct nv_dev *d, uint32_t event, uint32_t flags,
+	       uint64_t generation)
+{
+	struct nvemu_report r;
+
+	if (d->is_file || d->fd < 0)
+		return 0;
+	memset(&r, 0, sizeof(r));
+	r.event = event;
+	r.flags = flags;
+	r.generation = generation;
+	if (!ioctl(d->fd, NVEMU_IOC_REPORT, &r) || errno == ENOTTY)
+		return 0;
+	if (errno == ENODATA) {
+		nv_warn("%s: not reported (%s): the kernel keeps no save/restore state, its metadata belongs to other ranges",
+			d->path, event_name(event));
+		return 0;
+	}
+	nv_err("%s: NVEMU_IOC_REPORT %s: %s", d->path, event_name(event),
+	       strerror(errno));
+	return -1;
+}
+
+/*
+ * One worker per NUMA node that holds ranges if there are several such
+ * nodes, else one per CPU, at most 4.
+ */
+unsigned int dev_default_jobs(const struct nv_dev *d)
+{
+	unsigned int i, j, nodes = 0, cpus;
+
+	for (i = 0; i < d->info.nr_ranges; i++) {
+		if (d->range[i].numa_node < 0)
+			continue;
+		for (j = 0; j < i; j++)
+			if (d->range[j].numa_node == d->range[i].numa_node)
+				break;
+		nodes += j == i;
+	}
+	if (nodes > 1)
+		return nodes;
+	cpus = nv_cpus();
+	return cpus < 4 ? cpus : 4;
+}

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvemu - the --help texts, written as manual pages
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "util.h"
+
+static const char exit_status[] =
+"EXIT STATUS\n"
+"    0   success\n"
+"    1   an error: a device, file or I/O error, a refused save (message\n"
+"        on standard error)\n"
+"    2   bad usage\n"
+"    3   no valid image on the TARGET (or the TARGET does not exist)\n"
+"    4   geometry mismatch: the image was saved from an NVM of other\n"
+"        ranges or data regions; or save found such an image without --full\n"
+"    5   checksum mismatch: region data on the TARGET are damaged\n"
+"    6   TARGET too small (save) or truncated (restore, verify)\n"
+"    7   verify --against-nvm: the NVM differs from the image\n";
+
+static const char main_head[] =
+"NAME\n"
+"    nvemu - manage DRAM-backed emulated non-volatile memory\n"
+"\n"
+"SYNOPSIS\n"
+"    nvemu [--device DEV] info [--json]\n"
+"    nvemu [--device DEV] save --to TARGET [--jobs N] [--full] [--shutdown]\n"
+"                              [--force] [--json] [--quiet]\n"
+"    nvemu [--device DEV] restore --from TARGET [--jobs N] [--if-present]\n"
+"                                 [--json] [--quiet]\n"
+"    nvemu [--device DEV] restore --abandon\n"
+"    nvemu [--device DEV] verify TARGET [--against-nvm] [--jobs N] [--json]\n"
+"                                [--quiet]\n"
+"    nvemu help [COMMAND]\n"
+"\n"
+"DESCRIPTION\n"
+"    The nvemu= boot parameter sets DRAM ranges aside as emulated persistent\n"
+"    memory (the NVM); /dev/nvemu0 shows them as one offset space.  The NVM\n"
+"    survives a warm reset or a kernel crash, not a power-off.  nvemu save\n"
+"    copies it to an image on a TARGET (an NVMe namespace or partition, or a\n"
+"    regular file) at shutdown, and nvemu restore copies it back at boot.\n"
+"\n"
+"    An image holds every data region of the NVM (the kernel's\n"
+"    NVEMU_IOC_GEOMETRY: all of it but nvemu's 16 MiB metadata area) with an\n"
+"    XXH3 checksum per region, in two slots per region and two header copies,\n"
+"    so that a power cut during a save leaves the previous image intact.  A\n"
+"    save rewrites only the regions whose checksum changed.  Restore checks\n"
+"    every region before it writes anything.  Several workers (--jobs) copy\n"
+"    in parallel, each owning a fixed slice of every region.\n"
+"\n"
+"    Run \"nvemu COMMAND --help\" for each command.  The image format is in\n"
+"    Documentation/admin-guide/nvemu-save-restore.rst.\n"
+"\n"
+"COMMANDS\n"
+"    info      describe the device: ranges, data regions, save state\n"
+"    save      write the NVM to an image on TARGET\n"
+"    restore   write the image on TARGET back into the NVM\n"
+"    verify    check the image on TARGET (and compare it with the NVM)\n"
+"    help      show this page, or the page of a command\n"
+"\n"
+"OPTIONS\n"
+"    -d, --device DEV\n"
+"        The nvemu character device (default " NV_DEFAULT_DEVICE ").  DEV may also\n"
+"        be a regular file, for tests and dry runs: it then stands for an NVM\n"
+"        of one range, without metadata area, whose data regions nvemu\n"
+"        computes itself (64 MiB each); nothing is reported to a kernel.\n"
+"    --region-size SIZE\n"
+"        For testing: the data region size when DEV is a regular file, a\n"
+"        power of two from 4K (suffixes K, M, G, T).  Refused for a device,\n"
+"        whose region size is the kernel's (nvemu.region_size).\n"
+"    -h, --help\n"
+"        Show this page and exit.\n"
+"\n";
+
+static const char main_tail[] =
+"\n"
+"ENVIRONMENT\n"
+"    For tests only; never set them in production.\n"
+"    NVEMU_TEST_TIME=NS        image time, in ns since the epoch\n"
+"    NVEMU_TEST_UUID=HEX       uuid of a new image lineage (32 hex digits)\n"
+"    NVEMU_TEST_CRASH_AFTER_BYTES=N\n"
+"                              save exits with status 99 once N bytes of\n"
+"                              region data are written (a simulated crash)\n"
+"    NVEMU_TEST_TORN_HEADER=1  save writes half of the new header, then\n"
+"                              exits with status 99 (a torn header write)\n"
+"\n"
+"EXAMPLES\n"
+"    nvemu info --json\n"
+"    nvemu save --to /dev/nvme0n1p3 --shutdown\n"
+"    nvemu restore --from /dev/nvme0n1p3 --if-present\n"
+"    nvemu verify /dev/nvme0n1p3 --against-nvm\n"
+"    nvemu --device nvm.img --region-size 4M save --to image.bin --json\n"
+"\n"
+"SEE ALSO\n"
+"    Documentation/admin-guide/nvemu-save-restore.rst,\n"
+"    Documentation/admin-guide/nvemu.rst,\n"
+"    Documentation/userspace-api/nvemu.rst, ndctl(1)\n";
+
+void help_main(FILE *f)
+{
+	fputs(main_head, f);
+	fputs(exit_status, f);
+	fputs(main_tail, f);
+}
+
+static const char info_page[] =
+"NAME\n"
+"    nvemu info - describe the emulated NVM\n"
+"\n"
+"SYNOPSIS\n"
+"    nvemu [--device DEV] info [--json]\n"
+"\n"
+"DESCRIPTION\n"
+"    Prints the device's total size and alignment, whether the ranges form\n"
+"    one NVDIMM region, the metadata area, every physical range (offset in\n"
+"    the device, size, NUMA node; the physical address only for callers with\n"
+"    CAP_SYS_ADMIN), the data regions that save and restore copy\n"
+"    (region_size, nr_regions, data_size) and the save/restore state:\n"
+"    clean_shutdown (the shutdown before this boot followed a save),\n"
+"    restore_pending (nvemu.restore=wait and no restore reported yet),\n"
+"    save_fail, restore_fail (the last save or restore failed), and the\n"
+"    generations of the image last saved and last restored.  It only reads.\n"
+"    On a kernel without NVEMU_IOC_GEOMETRY or NVEMU_IOC_STATE, or when\n"
+"    nvemu's metadata belongs to other ranges (no state), that part is\n"
+"    shown as unknown (null in JSON).\n"
+"\n"
+"OPTIONS\n"
+"    -j, --json\n"
+"        Print one JSON object: device, regular_file, total_size, align,\n"
+"        nr_ranges, merged, meta_offset, meta_size, ranges (index, offset,\n"
+"        size, numa_node, phys_addr if known), geometry (region_size,\n"
+"        nr_regions, data_size) and state (clean_shutdown, restore_pending,\n"
+"        save_fail, restore_fail, saved_generation, restored_generation).\n"
+"    -h, --help\n"
+"        Show this page and exit.\n"
+"\n"
+"EXIT STATUS\n"
+"    0 on success, 1 on an error, 2 on bad usage.\n"
+"\n"
+"EXAMPLES\n"
+"    nvemu info\n"
+"    nvemu info --json | jq .state.restore_pending\n";
+
+void help_info(FILE *f)
+{
+	fputs(info_page, f);
+}
+
+static const char save_head[] =
+"NAME\n"
+"    nvemu save - write the emulated NVM to an image on a TARGET\n"
+"\n"
+"SYNOPSIS\n"
+"    nvemu [--device DEV] save --to TARGET [--jobs N] [--full] [--shutdown]\n"
+"                              [--force] [--json] [--quiet]\n"
+"\n"
+"DESCRIPTION\n"
+"    Copies every data region of the NVM into the image on TARGET, a block\n"
+"    device (opened exclusively) or a regular file.  A missing or empty file\n"
+"    is created with the image's size and its space reserved; a block device\n"
+"    or a non-empty file that is too small is refused before anything is\n"
+"    written, with the size it needs.  Reading the NVM is allowed at any\n"
+"    time, but nothing may write to it during the save (a region that\n"
+"    changes is detected and fails the save).\n"
+"\n"
+"    If TARGET holds an image of the same geometry, the save is incremental:\n"
+"    it reads the whole NVM, and writes only the regions whose checksum\n"
+"    differs from the image's.  Each is written into the slot that the\n"
+"    current image does not use; then the data are synced, and a new header\n"
+"    (generation + 1, same uuid) is written into the header copy that does\n"
+"    not hold the current image, and synced.  Until that last write, the\n"
+"    previous image stays current and restorable: a power cut at any moment\n"
+"    loses only the new save.  A save onto a TARGET without an image writes\n"
+"    every region and starts a new image (new uuid).\n"
+"\n"
+"    The kernel is told the outcome (NVEMU_IOC_REPORT: SAVED with the\n"
+"    generation, or SAVE_FAILED).  A save is refused while a restore is\n"
+"    pending (nvemu.restore=wait), since the NVM does not hold its data yet,\n"
+"    and after a failed restore (health: restore_fail) unless --force is\n"
+"    given: the image would be replaced by whatever the NVM holds.\n"
+"\n"
+"OPTIONS\n"
+"    -t, --to TARGET\n"
+"        The block device or file to write the image to (required).\n"
+"    -j, --jobs N\n"
+"        Worker threads, 1 to 256.  Default: one per NUMA node holding\n"
+"        ranges if there are several, else one per CPU, at most 4.  Worker j\n"
+"        owns the same slice of every region and pins itself to the CPUs of\n"
+"        the region's node.  The image does not depend on N.\n"
+"    --full\n"
+"        Write every region, even those the image already has (still into\n"
+"        the free slots: the previous image stays intact until the end).\n"
+"        Also needed to replace an image of another geometry (then both\n"
+"        old headers are cleared first, and a new uuid is used).\n"
+"    --shutdown\n"
+"        This is the save at shutdown: it is marked so in the image and in\n"
+"        the report to the kernel (NVEMU_REPORT_F_SHUTDOWN), which sets the\n"
+"        clean-shutdown flag for the next boot.\n"
+"    --force\n"
+"        Save even after a failed restore.\n"
+"    --json\n"
+"        On success, print one JSON object on standard output: command,\n"
+"        target, device, generation, uuid, time_ns, bytes_total (data bytes\n"
+"        of the NVM), bytes_read (from the NVM), bytes_written (region data\n"
+"        written to TARGET), regions, regions_written, regions_skipped,\n"
+"        full, shutdown, seconds, mb_per_s (bytes_written / seconds, in\n"
+"        10^6 bytes), jobs, direct_io.\n"
+"    -q, --quiet\n"
+"        No progress bar, no summary, no notices; errors still go to\n"
+"        standard error.\n"
+"    -h, --help\n"
+"        Show this page and exit.\n"
+"\n"
+"    A progress bar (bytes, percent, MB/s, time left) is drawn on standard\n"
+"    error when it is a terminal.\n"
+"\n";
+
+static const char save_tail[] =
+"\n"
+"EXAMPLES\n"
+"    nvemu save --to /dev/nvme0n1p3 --shutdown --quiet\n"
+"    nvemu save --to /var/lib/nvemu/image --jobs 4 --json\n";
+
+void help_save(FILE *f)
+{
+	fputs(save_head, f);
+	fputs(exit_status, f);
+	fputs(save_tail, f);
+}
+
+static const char restore_head[] =
+"NAME\n"
+"    nvemu restore - write the image on a TARGET back into the emulated NVM\n"
+"\n"
+"SYNOPSIS\n"
+"    nvemu [--device DEV] restore --from TARGET [--jobs N] [--if-present]\n"
+"                                 [--json] [--quiet]\n"
+"    nvemu [--device DEV] restore --abandon\n"
+"\n"
+"DESCRIPTION\n"
+"    Finds the current image on TARGET (the valid header copy with the\n"
+"    highest generation; if the newer copy is damaged, the older one is used\n"
+"    with a warning) and refuses it, with a message and exit status 3 to 6,\n"
+"    if there is none, if its geometry differs from the NVM's (other ranges\n"
+"    or data regions), if TARGET is shorter than the image, or if any\n"
+"    region fails its checksum.\n"
+"\n"
+"    It verifies first: every region is read from TARGET and checked before\n"
+"    anything is written to the NVM, so a refused image leaves the NVM\n"
+"    untouched.  Then every region is read again, each 1 MiB chunk checked\n"
+"    against the first reading, and written to the NVM, which is synced at\n"
+"    the end.  Restore thus reads the image twice.\n"
+"\n"
+"    The NVM must be writable: no namespace enabled (ndctl disable-region\n"
+"    all), or the kernel booted with nvemu.restore=wait.  The kernel is told\n"
+"    the outcome (NVEMU_IOC_REPORT: RESTORED with the generation, or\n"
+"    RESTORE_FAILED); either one lets it probe the namespaces.\n"
+"\n"
+"OPTIONS\n"
+"    -f, --from TARGET\n"
+"        The block device or file holding the image.\n"
+"    -j, --jobs N\n"
+"        Worker threads, as for save.\n"
+"    --if-present\n"
+"        If TARGET does not exist or holds no image at all, report the\n"
+"        restore abandoned and exit 0 (first boot).  A damaged or\n"
+"        mismatched image is still an error.\n"
+"    --abandon\n"
+"        Restore nothing: report RESTORE_ABANDONED, so that the kernel uses\n"
+"        the NVM as it is.  --from is not needed.\n"
+"    --json\n"
+"        On success, print one JSON object on standard output, with the\n"
+"        fields of save's (bytes_read counts both readings of TARGET,\n"
+"        bytes_written the bytes written to the NVM, mb_per_s is\n"
+"        bytes_written / seconds).\n"
+"    -q, --quiet\n"
+"        No progress bar, no summary, no notices.\n"
+"    -h, --help\n"
+"        Show this page and exit.\n"
+"\n";
+
+static const char restore_tail[] =
+"\n"
+"EXAMPLES\n"
+"    nvemu restore --from /dev/nvme0n1p3 --if-present\n"
+"    nvemu restore --abandon\n";
+
+void help_restore(FILE *f)
+{
+	fputs(restore_head, f);
+	fputs(exit_status, f);
+	fputs(restore_tail, f);
+}
+
+static const char verify_head[] =
+"NAME\n"
+"    nvemu verify - check an image without writing anything\n"
+"\n"
+"SYNOPSIS\n"
+"    nvemu [--device DEV] verify TARGET [--against-nvm] [--jobs N] [--json]\n"
+"                                [--quiet]\n"
+"\n"
+"DESCRIPTION\n"
+"    Makes the checks of restore on the current image of TARGET: a valid\n"
+"    header copy, TARGET long enough, every region against its checksum.\n"
+"    It needs no device unless --against-nvm is given, and prints the\n"
+"    image's generation, uuid, time and geometry.\n"
+"\n"
+"OPTIONS\n"
+"    --against-nvm\n"
+"        Also check that the image fits the NVM (geometry) and compare every\n"
+"        region of the NVM with the image's checksum: exit status 7, with\n"
+"        the regions listed, if the NVM changed since the image was saved.\n"
+"    -j, --jobs N\n"
+"        Worker threads (default: as for save with --against-nvm, else one\n"
+"        per CPU, at most 4).\n"
+"    --json\n"
+"        Print one JSON object on standard output once every region was\n"
+"        checked, also when some failed: the fields of save's, with\n"
+"        image_ok and, with --against-nvm, regions_differ; mb_per_s is\n"
+"        bytes_read / seconds.\n"
+"    -q, --quiet\n"
+"        No progress bar, no summary.\n"
+"    -h, --help\n"
+"        Show this page and exit.\n"
+"\n";
+
+static const char verify_tail[] =
+"\n"
+"EXAMPLES\n"
+"    nvemu verify /dev/nvme0n1p3\n"
+"    nvemu verify /dev/nvme0n1p3 --against-nvm --json\n";
+
+void help_verify(FILE *f)
+{
+	fputs(verify_head, f);
+	fputs(exit_status, f);
+	fputs(verify_tail, f);
+}
+
+/* "nvemu help [COMMAND]" */
+int help_command(const char *name, FILE *f)
+{
+	static const struct {
+		const char *name;
+		void (*fn)(FILE *f);
+	} pages[] = {
+		{ "info", help_info },
+		{ "save", help_save },
+		{ "restore", help_restore },
+		{ "verify", help_verify },
+		{ "help", help_main },
+	};
+	unsigned int i;
+
+	if (!name) {
+		help_main(f);
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
+		if (!strcmp(name, pages[i].name)) {
+			pages[i].fn(f);
+			return 0;
+		}
+	}
+	fprintf(stderr, "%s: no command '%s' (try %s --help)\n", prog, name,
+		prog);
+	return NV_EXIT_USAGE;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvemu - parallel copy and checksum of data regions
+ */
+#ifndef NVEMU_XFER_H
+#define NVEMU_XFER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dev.h"
+#include "image.h"
+#include "target.h"
+
+#define NV_IO_SIZE	(4ULL << 20)	/* bytes per read or write */
+
+enum xfer_op {
+	XFER_HASH_NVM,		/* read the NVM, hash it */
+	XFER_SAVE,		/* read the NVM, hash it, write the TARGET */
+	XFER_HASH_IMAGE,	/* read the TARGET, hash it */
+	XFER_RESTORE,		/* read the TARGET, check it, write the NVM */
+};
+
+struct xfer {
+	/* set by the caller */
+	enum xfer_op op;
+	const struct nv_geom *geom;
+	struct nv_dev *dev;		/* NULL for XFER_HASH_IMAGE alone */
+	struct nv_target *tgt;		/* NULL for XFER_HASH_NVM */
+	const struct nv_layout *layout;
+	const uint64_t *list;		/* the regions to process */
+	uint64_t nr;
+	const uint8_t *slot;		/* TARGET slot of each region */
+	struct nv_csum *chunk;		/* chunk digests, region i at i * cpr */
+	bool check;			/* compare with chunk[], do not store */
+	unsigned int jobs;
+	bool progress;			/* a progress bar on stderr */
+	const char *label;
+	/* results */
+	uint64_t bytes_total;
+	atomic_uint_fast64_t done;
+	atomic_uint_fast64_t bytes_read;
+	atomic_uint_fast64_t bytes_written;
+	/* private */
+	atomic_bool stop;
+	atomic_uint running;
+	pthread_mutex_t lock;
+	int status;
+	char msg[512];
+};
+
+int xfer_run(struct xfer *x);
+
+#endif /* NVEMU_XFER_H */

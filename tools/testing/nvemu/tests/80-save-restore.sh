@@ -1,0 +1,215 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# arch: x86_64 arm64
+#
+# Surviving power-off: the emulated NVM saved to an NVMe disk and restored
+# into a fresh machine (new QEMU, new RAM), behind the restore gate.
+#   boot A: random data over the whole NVM, then an fsdax namespace with
+#           an ext4 file system and files; save --shutdown to the disk
+#   boot B: a new machine, nvemu.restore=wait: no region, restore pending;
+#           restore; the gate opens, the namespace comes back by itself,
+#           the NVM hashes the same, the files are intact, and the state
+#           says: clean shutdown, generation restored
+#   boot C: a new machine: restore, change a file, then a save --full that
+#           is cut (SIGKILL of QEMU) in its middle
+#   boot D: a new machine: the restore gets the image of boot A, exactly
+#   boot E, F: another geometry, a too small target, a truncated image, a
+#           damaged region, damaged headers: each refused with its own exit
+#           status, and the NVM is left as it was
+. "$(dirname "$0")/lib.sh"
+
+case $ARCH in
+x86_64) ranges=128M@0x40000000,128M@0x58000000 ;;
+arm64)  ranges=128M@0x80000000,128M@0x98000000 ;;
+esac
+mem=2G
+
+work=$(mktemp -d)
+disk=$work/nvme.img
+pidfile=$work/qemu.pid
+vmpid=
+cleanup()
+{
+	if [ -n "$vmpid" ] && kill -0 "$vmpid" 2> /dev/null; then
+		[ -s "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2> /dev/null
+		wait "$vmpid" 2> /dev/null
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+truncate -s 2G "$disk"
+
+# boot NAME [RUN-VM OPTIONS] -- COMMAND: a new machine with the disk
+boot()
+{
+	local name=$1
+	shift
+	vm --mem "$mem" --nvme "$disk" --qemu-pidfile "$pidfile" \
+		--append "nvemu=$ranges ${NVEMU_APPEND:-}" "$@" \
+		> "$work/$name.out" 2> "$work/$name.err"
+}
+
+# shared guest shell functions
+lib='
+set -e
+data_size() { nvemu info --json | sed "s/.*\"data_size\":\([0-9]*\).*/\1/"; }
+nvm_hash() { head -c $(data_size) /dev/nvemu0 | sha256sum | cut -d" " -f1; }
+files() { (cd /mnt && find . -type f | sort | xargs sha256sum) | sha256sum | cut -d" " -f1; }
+# the NVMe disk that run-vm gave serial $1 (nvemu0, nvemu1, ...): probe
+# order, hence the names, may vary
+disk() { for d in /sys/block/nvme*n1; do
+	[ "$(tr -d " " < $d/device/serial)" = "$1" ] && echo /dev/${d##*/}; done; }
+wait_for() { i=0; while [ ! -e "$1" ]; do [ $i -lt 100 ] || return 1; sleep 0.1; i=$((i + 1)); done; }
+'
+
+# ---- boot A
+boot A -- "$lib"'
+ndctl disable-region all > /dev/null
+head -c $(data_size) /dev/urandom > /dev/nvemu0
+ndctl enable-region all > /dev/null
+ndctl create-namespace -f -e namespace0.0 -m fsdax > /dev/null
+mkfs.ext4 -q -F -b 4096 /dev/pmem0
+mount -o dax /dev/pmem0 /mnt
+head -c 30000000 /dev/urandom > /mnt/big
+seq 1 100000 > /mnt/small
+mkdir /mnt/d && echo hello > /mnt/d/f
+echo "files $(files)"
+umount /mnt
+echo "hash $(nvm_hash)"
+nvemu save --to /dev/nvme0n1 --shutdown --json --quiet
+echo "saved_generation $(cat /sys/bus/platform/devices/nvemu/saved_generation)"
+' || { cat "$work/A.out" "$work/A.err"; fail "boot A failed"; }
+cat "$work/A.out"
+hash=$(sed -n 's/^hash //p' "$work/A.out")
+files=$(sed -n 's/^files //p' "$work/A.out")
+[ ${#hash} = 64 ] && [ ${#files} = 64 ] || fail "boot A: no hashes"
+grep -q '^{"command":"save",.*"generation":1,.*"regions_written":\([0-9]*\),"regions_skipped":0,.*"shutdown":true' "$work/A.out" ||
+	fail "boot A: the save summary is not a full save of generation 1"
+expect_line "$work/A.out" "saved_generation 1"
+
+# ---- boot B: restore into a new machine, behind the gate
+NVEMU_APPEND=nvemu.restore=wait boot B -- "$lib"'
+echo "pending $(cat /sys/bus/platform/devices/nvemu/restore_pending)"
+echo "regions before $(ls /sys/bus/nd/devices | grep -c region || true)"
+# the gate does not open while the device is open for writing
+exec 3<> /dev/nvemu0
+if nvemu restore --abandon 2> /dev/null; then echo "abandon while open: done"
+else echo "abandon while open: refused"; fi
+exec 3>&-
+echo "still pending $(cat /sys/bus/platform/devices/nvemu/restore_pending)"
+nvemu restore --from /dev/nvme0n1 --json --quiet
+echo "pending $(cat /sys/bus/platform/devices/nvemu/restore_pending)"
+wait_for /dev/pmem0
+echo "hash $(nvm_hash)"
+ndctl list -N | grep -E "\"(mode|blockdev)\"" | tr -d " ,"
+mount -o dax /dev/pmem0 /mnt
+echo "files $(files)"
+umount /mnt
+for f in clean_shutdown restored_generation health; do
+	echo "$f $(cat /sys/bus/platform/devices/nvemu/$f)"
+done
+' || { cat "$work/B.out" "$work/B.err"; fail "boot B failed"; }
+cat "$work/B.out"
+expect_line "$work/B.out" "pending 1"
+expect_line "$work/B.out" "regions before 0"
+expect_line "$work/B.out" "abandon while open: refused"
+expect_line "$work/B.out" "still pending 1"
+expect_line "$work/B.out" "pending 0"
+expect_line "$work/B.out" "hash $hash"
+expect_line "$work/B.out" '"mode":"fsdax"'
+expect_line "$work/B.out" '"blockdev":"pmem0"'
+expect_line "$work/B.out" "files $files"
+expect_line "$work/B.out" "clean_shutdown 1"
+expect_line "$work/B.out" "restored_generation 1"
+expect_line "$work/B.out" "health ok"
+grep -q '^{"command":"restore",.*"generation":1,' "$work/B.out" ||
+	fail "boot B: no restore summary of generation 1"
+
+# ---- boot C: a save cut in its middle
+rm -f "$pidfile"
+: > "$work/C.out"
+NVEMU_APPEND=nvemu.restore=wait boot C -- "$lib"'
+nvemu restore --from /dev/nvme0n1 --quiet
+wait_for /dev/pmem0
+mount -o dax /dev/pmem0 /mnt
+echo changed > /mnt/d/f
+umount /mnt
+echo saving
+nvemu save --to /dev/nvme0n1 --full --json
+echo "save finished"
+' &
+vmpid=$!
+t=0
+until grep -qx saving "$work/C.out"; do
+	kill -0 "$vmpid" 2> /dev/null || { cat "$work/C.out" "$work/C.err"; fail "boot C ended early"; }
+	[ $t -lt 3000 ] || fail "boot C: no 'saving' after 300 s"
+	sleep 0.1
+	t=$((t + 1))
+done
+sleep 0.$((3 + RANDOM % 5))
+kill -9 "$(cat "$pidfile")"
+rc=0
+wait "$vmpid" || rc=$?
+vmpid=
+[ "$rc" = 137 ] || { cat "$work/C.out" "$work/C.err"; fail "boot C: run-vm exited $rc, not 137"; }
+grep -qx "save finished" "$work/C.out" &&
+	fail "boot C: the save finished before the power cut"
+echo "ok: the power was cut during the save"
+
+# ---- boot D: the previous image, intact
+NVEMU_APPEND=nvemu.restore=wait boot D -- "$lib"'
+nvemu verify /dev/nvme0n1 --json --quiet
+nvemu restore --from /dev/nvme0n1 --json --quiet
+wait_for /dev/pmem0
+echo "hash $(nvm_hash)"
+' || { cat "$work/D.out" "$work/D.err"; fail "boot D failed"; }
+cat "$work/D.out"
+grep -q '^{"command":"verify",.*"generation":1,.*"image_ok":true' "$work/D.out" ||
+	fail "boot D: the image is not generation 1, or not ok"
+expect_line "$work/D.out" "hash $hash"
+
+# ---- boot E: another geometry (region size) is refused, NVM unchanged
+st='st() { set +e; "$@" > /tmp/out 2> /tmp/err; echo "$? $(head -n 1 /tmp/err)"; set -e; }
+'
+NVEMU_APPEND=nvemu.region_size=32M boot E -- "$lib$st"'
+ndctl disable-region all > /dev/null
+before=$(nvm_hash)
+echo "geometry: $(st nvemu restore --from /dev/nvme0n1 --quiet)"
+echo "unchanged $([ "$(nvm_hash)" = "$before" ] && echo yes || echo no)"
+' || { cat "$work/E.out" "$work/E.err"; fail "boot E failed"; }
+cat "$work/E.out"
+grep -q "^geometry: 4 " "$work/E.out" || fail "another geometry was not refused with status 4"
+expect_line "$work/E.out" "unchanged yes"
+
+# ---- boot F: bad images and targets are refused, NVM unchanged
+truncate -s 64M "$work/small.img"
+boot F --nvme "$work/small.img" -- "$lib$st"'
+ndctl disable-region all > /dev/null
+big=$(disk nvemu0) small=$(disk nvemu1)
+echo "disks $big $small"
+before=$(nvm_hash)
+echo "small target: $(st nvemu save --to $small --quiet)"
+# the first 60 MiB of the image: headers and tables, not all data
+dd if=$big of=$small bs=1M count=60 2> /dev/null
+echo "truncated: $(st nvemu restore --from $small --quiet)"
+# one byte of region 0 in its current slot (slot 0, at 4 MiB: see
+# Documentation/admin-guide/nvemu-save-restore.rst)
+dd if=$big of=/tmp/byte bs=1 skip=$((4194304 + 12345)) count=1 2> /dev/null
+printf "\125" | cmp -s - /tmp/byte && v="\252" || v="\125"
+printf "$v" | dd of=$big bs=1 seek=$((4194304 + 12345)) conv=notrunc 2> /dev/null
+echo "checksum: $(st nvemu restore --from $big --quiet)"
+dd if=/tmp/byte of=$big bs=1 seek=$((4194304 + 12345)) conv=notrunc 2> /dev/null
+nvemu verify $big --quiet && echo "repaired image: ok"
+# both header copies damaged
+printf "\377" | dd of=$big bs=1 seek=100 conv=notrunc 2> /dev/null
+printf "\377" | dd of=$big bs=1 seek=$((1048576 + 100)) conv=notrunc 2> /dev/null
+echo "no image: $(st nvemu restore --from $big --quiet)"
+echo "unchanged $([ "$(nvm_hash)" = "$before" ] && echo yes || echo no)"
+' || { cat "$work/F.out" "$work/F.err"; fail "boot F failed"; }
+cat "$work/F.out"
+grep -q "^small target: 6 " "$work/F.out" || fail "a too small target was not refused with status 6"
+grep -q "^truncated: 6 " "$work/F.out" || fail "a truncated image was not refused with status 6"
+grep -q "^checksum: 5 " "$work/F.out" || fail "a damaged region was not refused with status 5"
+expect_line "$work/F.out" "repaired image: ok"
+grep -q "^no image: 3 " "$work/F.out" || fail "damaged headers were not refused with status 3"
+expect_line "$work/F.out" "unchanged yes"
