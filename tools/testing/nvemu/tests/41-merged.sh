@@ -15,7 +15,8 @@
 #           statx says DAX, MAP_SYNC works, a file larger than any range
 #   boot 2: the file is back; devdax mode: the whole device mapped, filled
 #           and read back, one daxctl mapping per range
-#   boot 3: the devdax content is back; kmem onlines it as System RAM
+#   boot 3: the devdax content is back; kmem onlines it as System RAM,
+#           and offlines it back to a device-dax instance
 . "$(dirname "$0")/lib.sh"
 
 out=$(mktemp)
@@ -108,16 +109,26 @@ case $NVEMU_BOOT in
 	before=$(grep MemTotal /proc/meminfo | tr -s " " | cut -d" " -f2)
 	echo dax0.0 > /sys/bus/dax/drivers/device_dax/unbind
 	echo dax0.0 > /sys/bus/dax/drivers/kmem/new_id
-	n=0
+	n=0 blocks=
 	for b in /sys/devices/system/memory/memory*; do
 		if [ "$(cat $b/state)" = offline ]; then
 			echo online_movable > $b/state; n=$((n + 1))
+			blocks="$blocks $b"
 		fi
 	done
 	after=$(grep MemTotal /proc/meminfo | tr -s " " | cut -d" " -f2)
 	echo "kmem blocks onlined $n"
 	echo "kmem MemTotal grew by $(( (after - before) >> 10 )) MiB"
 	grep -c "System RAM (kmem)" /proc/iomem | sed "s/^/kmem ranges /"
+	# and back: offline the blocks, give the device back to device_dax
+	for b in $blocks; do echo offline > $b/state; done
+	echo dax0.0 > /sys/bus/dax/drivers/kmem/unbind
+	echo dax0.0 > /sys/bus/dax/drivers/device_dax/bind
+	back=$(grep MemTotal /proc/meminfo | tr -s " " | cut -d" " -f2)
+	echo "kmem back: MemTotal $(( (back - before) >> 10 )) MiB above before"
+	grep -c "System RAM (kmem)" /proc/iomem | sed "s/^/kmem ranges after /" || true
+	daxcheck fill /dev/dax0.0 9 > /dev/null
+	daxcheck verify /dev/dax0.0 9 | sed "s/^/devdax again: /"
 	;;
 esac
 [ "$NVEMU_BOOT" = 3 ] || { sync; reboot -f; }
@@ -156,3 +167,6 @@ read -r blocks nr mib < <(sed -n 's/^kmem expect \([0-9]*\) blocks in \([0-9]*\)
 expect_line "$out" "kmem blocks onlined $blocks"
 expect_line "$out" "kmem MemTotal grew by $mib MiB"
 expect_line "$out" "kmem ranges $nr"
+expect_line "$out" "kmem back: MemTotal 0 MiB above before"
+expect_line "$out" "kmem ranges after 0"
+expect_line "$out" "devdax again: verify: $size bytes ok"
