@@ -17,6 +17,7 @@
  * a bug, and the CRC makes it visible.
  */
 #define _GNU_SOURCE
+#define PROG_NAME	"blkstamp"
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,8 @@
 
 #include <linux/fs.h>
 
+#include "common.h"
+
 #define BLK_SIZE	4096
 #define HDR_SIZE	24				/* magic, block, seq */
 #define CRC_OFF		(BLK_SIZE - 4)
@@ -41,12 +44,9 @@
 #define MAX_REPORTS	10
 #define MARK_WRITES	64
 #define PROGRESS_WRITES	1000
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* "BLKSTAMP" in the byte order of the record (little endian) */
 #define BLKSTAMP_MAGIC	0x504d4154534b4c42ULL
-
-static const char *prog = "blkstamp";
 
 static const char help_text[] =
 "NAME\n"
@@ -197,14 +197,6 @@ static uint32_t crc32c(const uint8_t *p, size_t len)
 	return crc ^ 0xFFFFFFFFU;
 }
 
-static uint64_t splitmix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 static uint64_t get_le64(const uint8_t *p)
 {
 	uint64_t v;
@@ -332,12 +324,11 @@ static int dev_open(struct dev *d, const char *path, int flags, int direct)
 	d->direct = direct;
 	d->fd = open(path, flags | O_CLOEXEC, 0644);
 	if (d->fd < 0) {
-		fprintf(stderr, "%s: cannot open %s: %s\n", prog, path,
-			strerror(errno));
+		pr_err("cannot open %s: %s\n", path, strerror(errno));
 		return 2;
 	}
 	if (fstat(d->fd, &st)) {
-		fprintf(stderr, "%s: %s: fstat: %s\n", prog, path, strerror(errno));
+		sys_err(path, "fstat");
 		goto err;
 	}
 	if (S_ISREG(st.st_mode)) {
@@ -345,36 +336,31 @@ static int dev_open(struct dev *d, const char *path, int flags, int direct)
 		size = st.st_size;
 	} else if (S_ISBLK(st.st_mode)) {
 		if (ioctl(d->fd, BLKGETSIZE64, &size)) {
-			fprintf(stderr, "%s: %s: BLKGETSIZE64: %s\n", prog, path,
-				strerror(errno));
+			sys_err(path, "BLKGETSIZE64");
 			goto err;
 		}
 		if (ioctl(d->fd, BLKSSZGET, &ssz)) {
-			fprintf(stderr, "%s: %s: BLKSSZGET: %s\n", prog, path,
-				strerror(errno));
+			sys_err(path, "BLKSSZGET");
 			goto err;
 		}
 		if (ssz > BLK_SIZE) {
-			fprintf(stderr,
-				"%s: %s: logical block size %d is larger than the %d-byte records\n",
-				prog, path, ssz, BLK_SIZE);
+			pr_err("%s: logical block size %d is larger than the %d-byte records\n",
+			       path, ssz, BLK_SIZE);
 			goto err;
 		}
 		if (ssz < BLK_SIZE)
-			fprintf(stderr,
-				"%s: warning: %s has %d-byte logical blocks: only writes of %d bytes are atomic, records of %d bytes can tear\n",
-				prog, path, ssz, ssz, BLK_SIZE);
+			pr_err("warning: %s has %d-byte logical blocks: only writes of %d bytes are atomic, records of %d bytes can tear\n",
+			       path, ssz, ssz, BLK_SIZE);
 	} else {
-		fprintf(stderr, "%s: %s: not a block device or regular file\n",
-			prog, path);
+		pr_err("%s: not a block device or regular file\n", path);
 		goto err;
 	}
 	/* Set O_DIRECT once we know DEV is of a kind we use at all. */
 	if (direct && fcntl(d->fd, F_SETFL, fcntl(d->fd, F_GETFL) | O_DIRECT)) {
 		err = errno;
-		fprintf(stderr, "%s: %s: cannot use O_DIRECT: %s%s\n", prog, path,
-			strerror(err), err == EINVAL ?
-			" (not supported by its file system; use --no-direct)" : "");
+		pr_err("%s: cannot use O_DIRECT: %s%s\n", path,
+		       strerror(err), err == EINVAL ?
+		       " (not supported by its file system; use --no-direct)" : "");
 		goto err;
 	}
 	d->dev_blocks = size / BLK_SIZE;
@@ -390,21 +376,21 @@ static int dev_set_blocks(struct dev *d, uint64_t want, int grow)
 {
 	d->blocks = want ? want : d->dev_blocks;
 	if (!d->blocks) {
-		fprintf(stderr, "%s: %s: smaller than one %d-byte block%s\n",
-			prog, d->path, BLK_SIZE,
-			d->is_file && grow ? " (give --blocks to init a file)" : "");
+		pr_err("%s: smaller than one %d-byte block%s\n",
+		       d->path, BLK_SIZE,
+		       d->is_file && grow ? " (give --blocks to init a file)" : "");
 		return 2;
 	}
 	if (d->blocks > d->dev_blocks && !(grow && d->is_file)) {
-		fprintf(stderr, "%s: %s: --blocks %llu is more than the %llu blocks it holds\n",
-			prog, d->path, (unsigned long long)d->blocks,
-			(unsigned long long)d->dev_blocks);
+		pr_err("%s: --blocks %llu is more than the %llu blocks it holds\n",
+		       d->path, (unsigned long long)d->blocks,
+		       (unsigned long long)d->dev_blocks);
 		return 2;
 	}
 	if (d->blocks > SIZE_MAX / sizeof(uint64_t) ||
 	    d->blocks > (uint64_t)INT64_MAX / BLK_SIZE) {
-		fprintf(stderr, "%s: %s: %llu blocks are too many\n", prog,
-			d->path, (unsigned long long)d->blocks);
+		pr_err("%s: %llu blocks are too many\n",
+		       d->path, (unsigned long long)d->blocks);
 		return 2;
 	}
 	return 0;
@@ -417,8 +403,7 @@ static void *alloc_aligned(size_t size)
 
 	err = posix_memalign(&p, BLK_SIZE, size);
 	if (err) {
-		fprintf(stderr, "%s: cannot allocate %zu bytes: %s\n", prog,
-			size, strerror(err));
+		pr_err("cannot allocate %zu bytes: %s\n", size, strerror(err));
 		return NULL;
 	}
 	return p;
@@ -450,16 +435,16 @@ static int dev_io(const struct dev *d, int write, void *buf, uint64_t first,
 			continue;
 		if (r < 0) {
 			err = errno;
-			fprintf(stderr, "%s: %s: %s of block %llu: %s%s\n",
-				prog, d->path, write ? "write" : "read",
-				(unsigned long long)(first + done / BLK_SIZE),
-				strerror(err), direct_hint(d, err));
+			pr_err("%s: %s of block %llu: %s%s\n",
+			       d->path, write ? "write" : "read",
+			       (unsigned long long)(first + done / BLK_SIZE),
+			       strerror(err), direct_hint(d, err));
 			return 2;
 		}
 		if (r == 0) {
-			fprintf(stderr, "%s: %s: unexpected end of device at block %llu\n",
-				prog, d->path,
-				(unsigned long long)(first + done / BLK_SIZE));
+			pr_err("%s: unexpected end of device at block %llu\n",
+			       d->path,
+			       (unsigned long long)(first + done / BLK_SIZE));
 			return 2;
 		}
 		done += r;
@@ -478,13 +463,12 @@ static int save_seqs(const char *file, const uint64_t *seq,
 	int fd;
 
 	if (asprintf(&tmp, "%s.tmp", file) < 0) {
-		fprintf(stderr, "%s: out of memory\n", prog);
+		pr_err("out of memory\n");
 		return 2;
 	}
 	f = fopen(tmp, "w");
 	if (!f) {
-		fprintf(stderr, "%s: cannot create %s: %s\n", prog, tmp,
-			strerror(errno));
+		pr_err("cannot create %s: %s\n", tmp, strerror(errno));
 		free(tmp);
 		return 2;
 	}
@@ -495,17 +479,17 @@ static int save_seqs(const char *file, const uint64_t *seq,
 			fprintf(f, "%llu %llu\n", (unsigned long long)b,
 				(unsigned long long)seq[b]);
 	if (fflush(f) || fsync(fileno(f))) {
-		fprintf(stderr, "%s: %s: write: %s\n", prog, tmp, strerror(errno));
+		sys_err(tmp, "write");
 		fclose(f);
 		goto err;
 	}
 	if (fclose(f)) {
-		fprintf(stderr, "%s: %s: close: %s\n", prog, tmp, strerror(errno));
+		sys_err(tmp, "close");
 		goto err;
 	}
 	if (rename(tmp, file)) {
-		fprintf(stderr, "%s: cannot rename %s to %s: %s\n", prog, tmp,
-			file, strerror(errno));
+		pr_err("cannot rename %s to %s: %s\n", tmp,
+		       file, strerror(errno));
 		goto err;
 	}
 	free(tmp);
@@ -539,15 +523,13 @@ static int load_seqs(const char *file, uint64_t n, uint64_t *seq,
 
 	f = fopen(file, "r");
 	if (!f) {
-		fprintf(stderr, "%s: cannot open %s: %s\n", prog, file,
-			strerror(errno));
+		pr_err("cannot open %s: %s\n", file, strerror(errno));
 		return 2;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f)) {
-			fprintf(stderr, "%s: %s:%u: line too long\n", prog,
-				file, lineno);
+			pr_err("%s:%u: line too long\n", file, lineno);
 			goto out;
 		}
 		line[strcspn(line, "\r\n")] = '\0';
@@ -555,14 +537,13 @@ static int load_seqs(const char *file, uint64_t n, uint64_t *seq,
 			continue;
 		if (!got_blocks) {
 			if (sscanf(line, "blocks %llu %c", &blocks, &extra) != 1) {
-				fprintf(stderr, "%s: %s:%u: expected \"blocks N\", found '%s'\n",
-					prog, file, lineno, line);
+				pr_err("%s:%u: expected \"blocks N\", found '%s'\n",
+				       file, lineno, line);
 				goto out;
 			}
 			if (blocks != n) {
-				fprintf(stderr,
-					"%s: %s: saved for %llu blocks, the device has %llu\n",
-					prog, file, blocks, (unsigned long long)n);
+				pr_err("%s: saved for %llu blocks, the device has %llu\n",
+				       file, blocks, (unsigned long long)n);
 				goto out;
 			}
 			got_blocks = 1;
@@ -570,29 +551,29 @@ static int load_seqs(const char *file, uint64_t n, uint64_t *seq,
 		}
 		if (strchr(line, '-') ||
 		    sscanf(line, "%llu %llu %c", &b, &s, &extra) != 2) {
-			fprintf(stderr, "%s: %s:%u: expected \"BLOCK SEQ\", found '%s'\n",
-				prog, file, lineno, line);
+			pr_err("%s:%u: expected \"BLOCK SEQ\", found '%s'\n",
+			       file, lineno, line);
 			goto out;
 		}
 		if (b >= n) {
-			fprintf(stderr, "%s: %s:%u: block %llu is beyond the %llu blocks\n",
-				prog, file, lineno, b, (unsigned long long)n);
+			pr_err("%s:%u: block %llu is beyond the %llu blocks\n",
+			       file, lineno, b, (unsigned long long)n);
 			goto out;
 		}
 		if (have[b]) {
-			fprintf(stderr, "%s: %s:%u: block %llu appears twice\n",
-				prog, file, lineno, b);
+			pr_err("%s:%u: block %llu appears twice\n",
+			       file, lineno, b);
 			goto out;
 		}
 		have[b] = 1;
 		seq[b] = s;
 	}
 	if (ferror(f)) {
-		fprintf(stderr, "%s: %s: read: %s\n", prog, file, strerror(errno));
+		sys_err(file, "read");
 		goto out;
 	}
 	if (!got_blocks) {
-		fprintf(stderr, "%s: %s: no \"blocks N\" line\n", prog, file);
+		pr_err("%s: no \"blocks N\" line\n", file);
 		goto out;
 	}
 	ret = 0;
@@ -635,8 +616,7 @@ static int parse_opts(int cmd, int argc, char **argv, const char **path,
 		{ 'p', CMD_CHECK, "--prev" },
 		{ 'S', CMD_CHECK, "--save" },
 	};
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 	size_t i;
 	int c;
 
@@ -655,9 +635,7 @@ static int parse_opts(int cmd, int argc, char **argv, const char **path,
 		switch (c) {
 		case 'n':
 		case 's':
-			errno = 0;
-			v = strtoull(optarg, &end, 0);
-			if (errno || end == optarg || *end || optarg[0] == '-' ||
+			if (optarg[0] == '-' || parse_u64_raw(optarg, 0, &v) ||
 			    (c == 'n' && !v)) {
 				fprintf(stderr, "%s: invalid %s '%s'\n", argv[0],
 					c == 'n' ? "number of blocks" : "seed",
@@ -730,8 +708,7 @@ static int cmd_init(int argc, char **argv)
 			goto out_free;
 	}
 	if (o.direct ? fsync(d.fd) : fdatasync(d.fd)) {
-		fprintf(stderr, "%s: %s: %s: %s\n", prog, path,
-			o.direct ? "fsync" : "fdatasync", strerror(errno));
+		sys_err(path, o.direct ? "fsync" : "fdatasync");
 		goto out_free;
 	}
 	printf("init: %llu blocks\n", (unsigned long long)d.blocks);
@@ -801,9 +778,8 @@ out:
 
 static int refuse_bad(uint64_t block, const char *why, void *arg)
 {
-	fprintf(stderr,
-		"%s: %s: block %llu is not a valid record: %s; run 'blkstamp check' or 'blkstamp init'\n",
-		prog, (const char *)arg, (unsigned long long)block, why);
+	pr_err("%s: block %llu is not a valid record: %s; run 'blkstamp check' or 'blkstamp init'\n",
+	       (const char *)arg, (unsigned long long)block, why);
 	return 1;
 }
 
@@ -845,8 +821,8 @@ static int cmd_write(int argc, char **argv)
 	rec = alloc_aligned(BLK_SIZE);
 	if (!seq || !valid || !rec) {
 		if (!seq || !valid)
-			fprintf(stderr, "%s: out of memory for %llu blocks\n",
-				prog, (unsigned long long)d.blocks);
+			pr_err("out of memory for %llu blocks\n",
+			       (unsigned long long)d.blocks);
 		goto out_free;
 	}
 	ret = scan_dev(&d, seq, valid, &sc, refuse_bad, (void *)path);
@@ -875,14 +851,14 @@ static int cmd_write(int argc, char **argv)
 			continue;
 		}
 		if (r < 0) {
-			fprintf(stderr, "%s: %s: write of block %llu: %s%s\n",
-				prog, path, (unsigned long long)b,
-				strerror(errno), direct_hint(&d, errno));
+			pr_err("%s: write of block %llu: %s%s\n",
+			       path, (unsigned long long)b,
+			       strerror(errno), direct_hint(&d, errno));
 			break;
 		}
 		if (r != BLK_SIZE) {
-			fprintf(stderr, "%s: %s: short write of block %llu: %zd of %d bytes\n",
-				prog, path, (unsigned long long)b, r, BLK_SIZE);
+			pr_err("%s: short write of block %llu: %zd of %d bytes\n",
+			       path, (unsigned long long)b, r, BLK_SIZE);
 			break;
 		}
 		count++;
@@ -918,8 +894,7 @@ static void report_bad(struct report *rp, uint64_t block, const char *why)
 		return;
 	}
 	rp->shown++;
-	fprintf(stderr, "%s: block %llu: %s\n", prog, (unsigned long long)block,
-		why);
+	pr_err("block %llu: %s\n", (unsigned long long)block, why);
 }
 
 static int report_cb(uint64_t block, const char *why, void *arg)
@@ -957,8 +932,8 @@ static int cmd_check(int argc, char **argv)
 		have = calloc(d.blocks, 1);
 	}
 	if (!seq || !valid || (o.prev && (!prev || !have))) {
-		fprintf(stderr, "%s: out of memory for %llu blocks\n", prog,
-			(unsigned long long)d.blocks);
+		pr_err("out of memory for %llu blocks\n",
+		       (unsigned long long)d.blocks);
 		goto out_free;
 	}
 	if (o.prev && load_seqs(o.prev, d.blocks, prev, have))
@@ -975,8 +950,8 @@ static int cmd_check(int argc, char **argv)
 		report_bad(&rp, b, why);
 	}
 	if (rp.hidden)
-		fprintf(stderr, "%s: ... and %llu more bad blocks\n", prog,
-			(unsigned long long)rp.hidden);
+		pr_err("... and %llu more bad blocks\n",
+		       (unsigned long long)rp.hidden);
 	if (o.save && save_seqs(o.save, seq, valid, d.blocks))
 		goto out_free;
 	fprintf(stdout,
@@ -998,35 +973,12 @@ out:
 
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int argc, char **argv);
-	} cmds[] = {
+	static const struct command cmds[] = {
 		{ "init", cmd_init },
 		{ "write", cmd_write },
 		{ "check", cmd_check },
 	};
-	char name[32];
-	size_t i;
 
 	crc32c_init();
-	if (argc < 2) {
-		print_try();
-		return 2;
-	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		print_help();
-		return 0;
-	}
-	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
-		if (strcmp(argv[1], cmds[i].name))
-			continue;
-		/* "blkstamp check" names the command in getopt's messages. */
-		snprintf(name, sizeof(name), "%s %s", prog, cmds[i].name);
-		argv[1] = name;
-		return cmds[i].fn(argc - 1, argv + 1);
-	}
-	fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);
-	print_try();
-	return 2;
+	return run_command(argc, argv, cmds, ARRAY_SIZE(cmds));
 }

@@ -11,6 +11,7 @@
  * example files on an fsdax mount.
  */
 #define _GNU_SOURCE
+#define PROG_NAME	"daxcheck"
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -28,6 +29,8 @@
 
 #include <linux/fs.h>
 
+#include "common.h"
+
 #ifndef STATX_ALL
 #define STATX_ALL		0x00000fffU
 #endif
@@ -44,9 +47,6 @@
 #define SZ_2M			(2ULL << 20)
 #define WORD			sizeof(uint64_t)
 #define MAPSYNC_LEN		4096
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-
-static const char *prog = "daxcheck";
 
 static const char help_text[] =
 "NAME\n"
@@ -146,65 +146,6 @@ static void print_try(void)
 		"Try '%s --help' for more information.\n", prog, prog, prog);
 }
 
-static int sys_err(const char *path, const char *what)
-{
-	fprintf(stderr, "%s: %s: %s: %s\n", prog, path, what, strerror(errno));
-	return 2;
-}
-
-static uint64_t splitmix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-/*
- * Parse an unsigned 64-bit number: decimal, 0x hex or 0 octal, and with
- * @suffix an optional K, M, G or T (binary) multiplier.
- */
-static int parse_u64(const char *s, int suffix, uint64_t *out)
-{
-	unsigned long long v;
-	unsigned int shift = 0;
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '-' || *s == '+' || !*s)
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	if (suffix && *end) {
-		switch (*end) {
-		case 'k': case 'K':
-			shift = 10;
-			break;
-		case 'm': case 'M':
-			shift = 20;
-			break;
-		case 'g': case 'G':
-			shift = 30;
-			break;
-		case 't': case 'T':
-			shift = 40;
-			break;
-		default:
-			return -1;
-		}
-		end++;
-	}
-	if (*end)
-		return -1;
-	if (shift && v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
 /* Read one unsigned number from a sysfs attribute; -1 with errno on error. */
 static int read_sysfs_u64(const char *file, uint64_t *out)
 {
@@ -246,8 +187,7 @@ static int open_target(struct target *t, const char *path, int flags)
 	t->align = WORD;
 	t->fd = open(path, flags | O_CLOEXEC, 0644);
 	if (t->fd < 0) {
-		fprintf(stderr, "%s: cannot open %s: %s\n", prog, path,
-			strerror(errno));
+		pr_err("cannot open %s: %s\n", path, strerror(errno));
 		return 2;
 	}
 	if (fstat(t->fd, &t->st)) {
@@ -267,8 +207,8 @@ static int open_target(struct target *t, const char *path, int flags)
 		snprintf(file, sizeof(file), "/sys/dev/char/%u:%u/size",
 			 major(t->st.st_rdev), minor(t->st.st_rdev));
 		if (read_sysfs_u64(file, &t->size)) {
-			fprintf(stderr, "%s: %s: cannot read %s: %s (not a device-dax device?)\n",
-				prog, path, file, strerror(errno));
+			pr_err("%s: cannot read %s: %s (not a device-dax device?)\n",
+			       path, file, strerror(errno));
 			goto err;
 		}
 		t->align = SZ_2M;
@@ -277,8 +217,8 @@ static int open_target(struct target *t, const char *path, int flags)
 		if (!read_sysfs_u64(file, &align) && align > t->align)
 			t->align = align;
 	} else {
-		fprintf(stderr, "%s: %s: not a regular file, block device or device-dax device\n",
-			prog, path);
+		pr_err("%s: not a regular file, block device or device-dax device\n",
+		       path);
 		goto err;
 	}
 	return 0;
@@ -298,32 +238,30 @@ static int map_length(struct target *t, uint64_t want, int extend, size_t *len)
 	uint64_t n = want ? want : t->size;
 
 	if (!n) {
-		fprintf(stderr, "%s: %s: size is 0, nothing to do (give --size)\n",
-			prog, t->path);
+		pr_err("%s: size is 0, nothing to do (give --size)\n", t->path);
 		return 2;
 	}
 	if (n % t->align) {
 		if (S_ISCHR(t->st.st_mode))
-			fprintf(stderr,
-				"%s: %s: size %llu is not a multiple of %llu bytes: device-dax maps only whole alignment units (at least 2 MiB)\n",
-				prog, t->path, (unsigned long long)n,
-				(unsigned long long)t->align);
+			pr_err("%s: size %llu is not a multiple of %llu bytes: device-dax maps only whole alignment units (at least 2 MiB)\n",
+			       t->path, (unsigned long long)n,
+			       (unsigned long long)t->align);
 		else
-			fprintf(stderr, "%s: %s: size %llu is not a multiple of 8 bytes\n",
-				prog, t->path, (unsigned long long)n);
+			pr_err("%s: size %llu is not a multiple of 8 bytes\n",
+			       t->path, (unsigned long long)n);
 		return 2;
 	}
 	if (n > SIZE_MAX) {
-		fprintf(stderr, "%s: %s: size %llu is too large to map\n",
-			prog, t->path, (unsigned long long)n);
+		pr_err("%s: size %llu is too large to map\n",
+		       t->path, (unsigned long long)n);
 		return 2;
 	}
 	if (n > t->size) {
 		if (!extend || !S_ISREG(t->st.st_mode)) {
-			fprintf(stderr, "%s: %s: size %llu is larger than %s (%llu bytes)\n",
-				prog, t->path, (unsigned long long)n,
-				S_ISREG(t->st.st_mode) ? "the file" : "the device",
-				(unsigned long long)t->size);
+			pr_err("%s: size %llu is larger than %s (%llu bytes)\n",
+			       t->path, (unsigned long long)n,
+			       S_ISREG(t->st.st_mode) ? "the file" : "the device",
+			       (unsigned long long)t->size);
 			return 2;
 		}
 		if (ftruncate(t->fd, (off_t)n))
@@ -400,9 +338,8 @@ static int run_guarded(const struct target *t, void (*fn)(struct work *),
 		return sys_err(t->path, "sigaction");
 	if (sigsetjmp(bus_jmp, 1)) {
 		off = (uintptr_t)bus_addr - (uintptr_t)w->map;
-		fprintf(stderr,
-			"%s: %s: SIGBUS at offset %llu (0x%llx): memory error, file system full, or the file shrank\n",
-			prog, t->path, off, off);
+		pr_err("%s: SIGBUS at offset %llu (0x%llx): memory error, file system full, or the file shrank\n",
+		       t->path, off, off);
 		sigaction(SIGBUS, &old, NULL);
 		return 2;
 	}
@@ -427,7 +364,7 @@ static int parse_fill_args(int argc, char **argv, const char **path,
 		switch (c) {
 		case 's':
 			if (parse_u64(optarg, 1, size) || !*size) {
-				fprintf(stderr, "%s: invalid size '%s'\n", prog, optarg);
+				pr_err("invalid size '%s'\n", optarg);
 				return 2;
 			}
 			break;
@@ -446,8 +383,8 @@ static int parse_fill_args(int argc, char **argv, const char **path,
 	}
 	*path = argv[optind];
 	if (parse_u64(argv[optind + 1], 0, seed)) {
-		fprintf(stderr, "%s: invalid seed '%s' (want an unsigned 64-bit number)\n",
-			prog, argv[optind + 1]);
+		pr_err("invalid seed '%s' (want an unsigned 64-bit number)\n",
+		       argv[optind + 1]);
 		return 2;
 	}
 	return 0;
@@ -601,9 +538,8 @@ static int cmd_statx(int argc, char **argv)
 		return sys_err(file, "statx");
 	if (!(stx.stx_attributes_mask & STATX_ATTR_DAX)) {
 		printf("dax: no\n");
-		fprintf(stderr,
-			"%s: %s: the kernel does not report STATX_ATTR_DAX (stx_attributes_mask 0x%llx)\n",
-			prog, file, (unsigned long long)stx.stx_attributes_mask);
+		pr_err("%s: the kernel does not report STATX_ATTR_DAX (stx_attributes_mask 0x%llx)\n",
+		       file, (unsigned long long)stx.stx_attributes_mask);
 		return 1;
 	}
 	if (!(stx.stx_attributes & STATX_ATTR_DAX)) {
@@ -647,35 +583,12 @@ static int cmd_mapsync(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int argc, char **argv);
-	} cmds[] = {
+	static const struct command cmds[] = {
 		{ "fill", cmd_fill },
 		{ "verify", cmd_verify },
 		{ "statx", cmd_statx },
 		{ "mapsync", cmd_mapsync },
 	};
-	char name[32];
-	size_t i;
 
-	if (argc < 2) {
-		print_try();
-		return 2;
-	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		print_help();
-		return 0;
-	}
-	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
-		if (strcmp(argv[1], cmds[i].name))
-			continue;
-		/* "daxcheck fill" names the command in getopt's messages. */
-		snprintf(name, sizeof(name), "%s %s", prog, cmds[i].name);
-		argv[1] = name;
-		return cmds[i].fn(argc - 1, argv + 1);
-	}
-	fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);
-	print_try();
-	return 2;
+	return run_command(argc, argv, cmds, ARRAY_SIZE(cmds));
 }
