@@ -118,6 +118,7 @@ check:
 bench:
 	@$(T)/bench/run
 	@$(T)/bench/save-restore
+	@$(T)/bench/save-restore-host
 
 patches: tree
 	@$(T)/export-patches $(TREE) $(B)/patches

@@ -92,17 +92,27 @@ static struct nvemu_extent *nvemu_piece(struct nvemu_dev *nv, u64 pos,
 	return e;
 }
 
-static void nvemu_unclaim(struct nvemu_dev *nv, unsigned int nr)
+/**
+ * nvemu_unclaim() - release the claims of the first extents
+ * @nv: the device, nv->lock held
+ * @nr: how many extents, from the first, are claimed
+ */
+void nvemu_unclaim(struct nvemu_dev *nv, unsigned int nr)
 {
 	while (nr--)
 		release_mem_region(nv->ext[nr].phys, nv->ext[nr].size);
 }
 
-/*
+/**
+ * nvemu_claim() - claim every extent busy in the iomem resource tree
+ * @nv: the device, nv->lock held
+ *
  * Writers claim every extent busy, as a namespace driver does: the two
  * exclude each other through the iomem resource tree, atomically.
+ *
+ * Return: 0, or -EBUSY if something else holds an extent.
  */
-static int nvemu_claim(struct nvemu_dev *nv)
+int nvemu_claim(struct nvemu_dev *nv)
 {
 	unsigned int i;
 
@@ -139,10 +149,9 @@ static int nvemu_release(struct inode *inode, struct file *file)
 {
 	struct nvemu_dev *nv = file_to_nvemu(file);
 
-	if (!(file->f_mode & FMODE_WRITE))
-		return 0;
 	mutex_lock(&nv->lock);
-	if (!--nv->writers)
+	nvemu_changed_release(nv, file);
+	if ((file->f_mode & FMODE_WRITE) && !--nv->writers)
 		nvemu_unclaim(nv, nv->nr);
 	mutex_unlock(&nv->lock);
 	return 0;
@@ -158,7 +167,7 @@ static ssize_t nvemu_rw(struct kiocb *iocb, struct iov_iter *iter, bool write)
 {
 	struct nvemu_dev *nv = file_to_nvemu(iocb->ki_filp);
 	size_t count = iov_iter_count(iter);
-	loff_t pos = iocb->ki_pos;
+	loff_t start = iocb->ki_pos, pos = start;
 	size_t done = 0;
 
 	if (!count)
@@ -187,6 +196,8 @@ static ssize_t nvemu_rw(struct kiocb *iocb, struct iov_iter *iter, bool write)
 	}
 	if (!done)
 		return -EFAULT;
+	if (write)
+		nvemu_note(nv, start, done, false);
 	iocb->ki_pos = pos;
 	return done;
 }
@@ -311,6 +322,9 @@ static int nvemu_mmap(struct file *file, struct vm_area_struct *vma)
 
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &nvemu_vm_ops;
+	/* stores through it are invisible to the kernel from now on */
+	if (vma->vm_flags & VM_WRITE)
+		nvemu_note(nv, off, len, true);
 	return 0;
 }
 
@@ -381,7 +395,9 @@ static long nvemu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case NVEMU_IOC_STATE:
 		return nvemu_ioctl_state(nv, argp);
 	case NVEMU_IOC_REPORT:
-		return nvemu_ioctl_report(nv, argp);
+		return nvemu_ioctl_report(nv, file, argp);
+	case NVEMU_IOC_CHANGED:
+		return nvemu_ioctl_changed(nv, file, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -495,6 +511,7 @@ static int nvemu_meta_check(struct nvemu_dev *nv)
 static int nvemu_register_merged(struct nvemu_dev *nv, u64 data_size)
 {
 	struct nd_region_desc ndr_desc = { };
+	struct nd_region *region;
 	struct range *extents;
 	unsigned int i;
 	u64 left = data_size;
@@ -512,16 +529,18 @@ static int nvemu_register_merged(struct nvemu_dev *nv, u64 data_size)
 	ndr_desc.extents = extents;
 	ndr_desc.nr_extents = i;
 	ndr_desc.virt = nv->area->addr;
+	nvemu_changed_region_desc(&nv->ext[0], &ndr_desc);
 	ndr_desc.numa_node = numa_map_to_online_node(nv->ext[0].nid);
 	ndr_desc.target_node = nv->ext[0].nid;
 	set_bit(ND_REGION_PAGEMAP, &ndr_desc.flags);
-	if (!nvdimm_pmem_region_create(nv->nvdimm_bus, &ndr_desc)) {
+	/* the region keeps a copy of the extents */
+	region = nvdimm_pmem_region_create(nv->nvdimm_bus, &ndr_desc);
+	kfree(extents);
+	if (!region) {
 		dev_err(nv->dev, "cannot create the NVDIMM region of %u ranges\n",
 			i);
-		kfree(extents);
 		return -ENXIO;
 	}
-	kfree(extents);
 	return 0;
 }
 
@@ -551,6 +570,7 @@ int nvemu_register_regions(struct nvemu_dev *nv)
 		if (i == nv->nr - 1)
 			res.end -= NVEMU_META_SIZE;
 		ndr_desc.res = &res;
+		nvemu_changed_region_desc(e, &ndr_desc);
 		ndr_desc.numa_node = numa_map_to_online_node(e->nid);
 		ndr_desc.target_node = e->nid;
 		set_bit(ND_REGION_PAGEMAP, &ndr_desc.flags);
@@ -621,6 +641,7 @@ static int nvemu_probe(struct platform_device *pdev)
 
 		if (!res)
 			return -ENODEV;
+		e->nv = nv;
 		e->res = res;
 		e->phys = res->start;
 		e->size = resource_size(res);
@@ -670,6 +691,9 @@ static int nvemu_probe(struct platform_device *pdev)
 	 */
 	layout = nvemu_meta_check(nv);
 	nvemu_state_boot(nv, layout);
+	rc = nvemu_changed_init(nv);
+	if (rc)
+		goto err_unregister_bus;
 	if (layout >= 0) {
 		layout = 0;
 		rc = nv->gate ? 0 : nvemu_register_regions(nv);

@@ -157,6 +157,7 @@ typedef void (*nvemu_report_fn)(void *ctx, const char *item, size_t len,
  * @res: the platform resource, "Persistent Memory (nvemu)"
  */
 struct nvemu_extent {
+	struct nvemu_dev *nv;
 	u64 offset;
 	u64 size;
 	phys_addr_t phys;
@@ -175,14 +176,23 @@ struct nvemu_extent {
  * @area: the device mapping: all extents back to back, write-back cacheable
  * @size: total size, the sum of all extents
  * @region_size: size of the data regions of save and restore
- * @lock: protects @writers, the claims, @gate, @boot_state and writes to
- *	the metadata
+ * @lock: protects @writers, the claims, @gate, @boot_state, writes to
+ *	the metadata, and @taken, @taker and the @ref_* fields
  * @writers: open files of /dev/nvemuN with write access; while non-zero,
  *	every extent is claimed busy in the iomem resource tree
  * @gate: nvemu.restore=wait and no restore reported yet: no NVDIMM region
  *	is registered, only the restore path writes
  * @layout_ok: the metadata matches the ranges: regions may be registered
  * @boot_state: the NVEMU_META_S_* state the metadata held at boot
+ * @changed: data regions written since the last NVEMU_IOC_CHANGED
+ * @mapped: data regions handed out for direct access (changed.c)
+ * @taken: what the last NVEMU_IOC_CHANGED took from @changed, until the
+ *	save that took it reports
+ * @taker: the open file of that save, or NULL
+ * @ref_valid: @ref_uuid and @ref_generation tell the image that @changed,
+ *	@mapped and @taken are relative to
+ * @ref_uuid: uuid of that image
+ * @ref_generation: its generation
  * @nr: number of extents
  * @ext: the extents, ascending by physical address and by offset
  */
@@ -200,6 +210,13 @@ struct nvemu_dev {
 	bool gate;
 	bool layout_ok;
 	u32 boot_state;
+	unsigned long *changed;
+	unsigned long *mapped;
+	unsigned long *taken;
+	struct file *taker;
+	bool ref_valid;
+	u8 ref_uuid[16];
+	u64 ref_generation;
 	unsigned int nr;
 	struct nvemu_extent ext[] __counted_by(nr);
 };
@@ -208,6 +225,8 @@ struct nvemu_extent *nvemu_find(struct nvemu_dev *nv, u64 off);
 struct nvemu_meta *nvemu_meta(struct nvemu_dev *nv);
 void nvemu_meta_commit(struct nvemu_dev *nv);
 int nvemu_register_regions(struct nvemu_dev *nv);
+int nvemu_claim(struct nvemu_dev *nv);
+void nvemu_unclaim(struct nvemu_dev *nv, unsigned int nr);
 
 /* save and restore: state.c */
 extern const struct attribute_group *nvemu_attr_groups[];
@@ -215,7 +234,21 @@ void nvemu_state_boot(struct nvemu_dev *nv, int meta);
 long nvemu_ioctl_geometry(struct nvemu_dev *nv, void __user *argp);
 long nvemu_ioctl_data_region(struct nvemu_dev *nv, void __user *argp);
 long nvemu_ioctl_state(struct nvemu_dev *nv, void __user *argp);
-long nvemu_ioctl_report(struct nvemu_dev *nv, void __user *argp);
+long nvemu_ioctl_report(struct nvemu_dev *nv, struct file *file,
+			void __user *argp);
+
+/* what changed since the last image: changed.c */
+struct nd_region_desc;
+struct nvemu_report;
+int nvemu_changed_init(struct nvemu_dev *nv);
+void nvemu_note(struct nvemu_dev *nv, u64 off, u64 len, bool mapped);
+void nvemu_changed_region_desc(struct nvemu_extent *e,
+			       struct nd_region_desc *ndr_desc);
+long nvemu_ioctl_changed(struct nvemu_dev *nv, struct file *file,
+			 void __user *argp);
+void nvemu_changed_report(struct nvemu_dev *nv, struct file *file,
+			  const struct nvemu_report *rep);
+void nvemu_changed_release(struct nvemu_dev *nv, struct file *file);
 
 const char *nvemu_range_strerror(enum nvemu_range_err err);
 enum nvemu_range_err nvemu_parse_item(const char *item, size_t len,

@@ -247,6 +247,7 @@ static int nvemu_open_gate(struct nvemu_dev *nv)
  * nvemu_ioctl_report() - NVEMU_IOC_REPORT: user space reports a save or a
  *	restore
  * @nv: the device
+ * @file: the open file the report comes through
  * @argp: struct nvemu_report in user memory
  *
  * Records the event in the metadata.  A restore done, failed or abandoned
@@ -255,7 +256,8 @@ static int nvemu_open_gate(struct nvemu_dev *nv)
  *
  * Return: 0 or a negative errno.
  */
-long nvemu_ioctl_report(struct nvemu_dev *nv, void __user *argp)
+long nvemu_ioctl_report(struct nvemu_dev *nv, struct file *file,
+			void __user *argp)
 {
 	struct nvemu_report rep;
 	struct nvemu_meta *m = nvemu_meta(nv);
@@ -311,6 +313,7 @@ long nvemu_ioctl_report(struct nvemu_dev *nv, void __user *argp)
 		rc = -EINVAL;
 		goto out_unlock;
 	}
+	nvemu_changed_report(nv, file, &rep);
 	m->state = cpu_to_le32(state);
 	nvemu_meta_commit(nv);
 out_unlock:

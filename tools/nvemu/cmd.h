@@ -5,6 +5,7 @@
 #ifndef NVEMU_CMD_H
 #define NVEMU_CMD_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,20 @@ struct nv_global {
 	const char *device;
 	uint64_t region_size;		/* --region-size, 0: default */
 };
+
+/* The options that save, restore and verify have in common. */
+struct nv_common_opts {
+	unsigned int jobs;		/* --jobs, 0: the default */
+	bool json;
+	bool quiet;
+};
+
+/*
+ * Their short options, to follow the command's own in getopt_long()'s
+ * optstring; common_options() adds their long ones to the command's.
+ */
+#define NV_COMMON_SHORTOPTS	"j:qh"
+#define NV_MAX_OPTIONS		16	/* in a command's table, all told */
 
 /* What --json prints (and the human summary is made of). */
 struct nv_summary {
@@ -50,6 +65,10 @@ void help_verify(FILE *f);
 int help_command(const char *name, FILE *f);
 
 /* common.c */
+void common_options(const struct option *own,
+		    struct option all[NV_MAX_OPTIONS]);
+int common_option(const char *cmd, int c, struct nv_common_opts *o,
+		  void (*help)(FILE *f));
 bool want_progress(bool quiet);
 uint64_t *region_list(uint64_t n);
 struct nv_csum *chunk_array(const struct nv_geom *g);

@@ -3,6 +3,8 @@
  * nvemu - helpers shared by save, restore and verify
  */
 #define _GNU_SOURCE
+#include <assert.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,59 @@
 #include "xfer.h"
 
 #define MAX_LISTED	10	/* bad regions named one by one */
+
+static const struct option common_opts[] = {
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+};
+
+/*
+ * The getopt_long() table of save, restore or verify: its own options
+ * (own[], up to an empty entry), then the common ones, then an empty entry.
+ */
+void common_options(const struct option *own,
+		    struct option all[NV_MAX_OPTIONS])
+{
+	unsigned int n = 0, i;
+
+	for (; own->name; own++) {
+		assert(n < NV_MAX_OPTIONS - ARRAY_SIZE(common_opts) - 1);
+		all[n++] = *own;
+	}
+	for (i = 0; i < ARRAY_SIZE(common_opts); i++)
+		all[n++] = common_opts[i];
+	memset(&all[n], 0, sizeof(all[n]));
+}
+
+/*
+ * Option c of command cmd (save, restore or verify), from getopt_long()
+ * with common_options(), that is not one of the command's own: 0 if it is
+ * a common option (handled), -1 after --help (exit 0), NV_EXIT_USAGE for a
+ * bad --jobs or an unknown option (which getopt_long() has reported).
+ */
+int common_option(const char *cmd, int c, struct nv_common_opts *o,
+		  void (*help)(FILE *f))
+{
+	switch (c) {
+	case 'j':
+		if (nv_parse_jobs(optarg, &o->jobs))
+			return usage_error(cmd, "--jobs takes 1 to 256, not '%s'",
+					   optarg);
+		return 0;
+	case 'J':
+		o->json = true;
+		return 0;
+	case 'q':
+		o->quiet = true;
+		return 0;
+	case 'h':
+		help(stdout);
+		return -1;
+	}
+	return NV_EXIT_USAGE;
+}
 
 /* A progress bar: on a terminal, unless --quiet. */
 bool want_progress(bool quiet)

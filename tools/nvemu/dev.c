@@ -323,7 +323,7 @@ static const char *event_name(uint32_t ev)
  * message printed.
  */
 int dev_report(struct nv_dev *d, uint32_t event, uint32_t flags,
-	       uint64_t generation)
+	       uint64_t generation, const uint8_t *uuid)
 {
 	struct nvemu_report r;
 
@@ -333,6 +333,8 @@ int dev_report(struct nv_dev *d, uint32_t event, uint32_t flags,
 	r.event = event;
 	r.flags = flags;
 	r.generation = generation;
+	if (uuid)
+		memcpy(r.uuid, uuid, sizeof(r.uuid));
 	if (!ioctl(d->fd, NVEMU_IOC_REPORT, &r) || errno == ENOTTY)
 		return 0;
 	if (errno == ENODATA) {
@@ -342,6 +344,43 @@ int dev_report(struct nv_dev *d, uint32_t event, uint32_t flags,
 	}
 	nv_err("%s: NVEMU_IOC_REPORT %s: %s", d->path, event_name(event),
 	       strerror(errno));
+	return -1;
+}
+
+/*
+ * Which data regions may differ from the image (uuid, generation) that the
+ * TARGET holds (NVEMU_IOC_CHANGED)?  bits: DIV_ROUND_UP(nr_regions, 64)
+ * words.  0 with *valid set if the kernel knows; 0 with *valid clear if
+ * it does not know since that image, has no such ioctl, or the NVM is a
+ * file (compare every region); -1 with the message printed.  The save
+ * must then report NVEMU_EV_SAVED or _SAVE_FAILED through d->fd.
+ */
+int dev_changed(struct nv_dev *d, const uint8_t *uuid, uint64_t generation,
+		uint64_t *bits, bool *valid)
+{
+	struct nvemu_changed c;
+
+	*valid = false;
+	if (d->is_file || d->fd < 0)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	if (uuid)
+		memcpy(c.uuid, uuid, sizeof(c.uuid));
+	c.generation = generation;
+	c.bitmap = (uintptr_t)bits;
+	c.nr_regions = d->geom.nr_regions;
+	if (!ioctl(d->fd, NVEMU_IOC_CHANGED, &c)) {
+		*valid = c.flags & NVEMU_CHANGED_VALID;
+		return 0;
+	}
+	if (errno == ENOTTY || errno == ENODATA)
+		return 0;
+	if (errno == EBUSY) {
+		nv_warn("%s: another save holds the kernel's record of changes; comparing every region",
+			d->path);
+		return 0;
+	}
+	nv_err("%s: NVEMU_IOC_CHANGED: %s", d->path, strerror(errno));
 	return -1;
 }
 

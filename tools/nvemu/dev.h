@@ -40,7 +40,9 @@ int dev_require_geom(const struct nv_dev *d);
 int dev_downgrade(struct nv_dev *d);
 void dev_close(struct nv_dev *d);
 int dev_report(struct nv_dev *d, uint32_t event, uint32_t flags,
-	       uint64_t generation);
+	       uint64_t generation, const uint8_t *uuid);
+int dev_changed(struct nv_dev *d, const uint8_t *uuid, uint64_t generation,
+		uint64_t *bits, bool *valid);
 unsigned int dev_default_jobs(const struct nv_dev *d);
 
 #endif /* NVEMU_DEV_H */

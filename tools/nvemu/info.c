@@ -5,20 +5,80 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "util.h"
 
-static const char *yes(const struct nv_dev *d, unsigned int flag)
+/*
+ * The fields of the data regions and of the save/restore state, in the
+ * order of both outputs.  The JSON has each under its name; the text shows
+ * the flags by name with yes or no, and the numbers that have a text name.
+ */
+struct num_field {
+	const char *name;
+	size_t off;		/* of the 64-bit number in its structure */
+	const char *text;	/* its name in the text, NULL: not shown */
+};
+
+static const struct num_field geom_fields[] = {
+	{ "region_size", offsetof(struct nv_geom, region_size), "region_size" },
+	{ "nr_regions", offsetof(struct nv_geom, nr_regions), NULL },
+	{ "data_size", offsetof(struct nv_geom, data_size), "data_size" },
+};
+
+static const struct {
+	const char *name;
+	unsigned int flag;
+} state_flags[] = {
+	{ "clean_shutdown", NVEMU_STATE_CLEAN_SHUTDOWN },
+	{ "restore_pending", NVEMU_STATE_RESTORE_PENDING },
+	{ "save_fail", NVEMU_STATE_SAVE_FAIL },
+	{ "restore_fail", NVEMU_STATE_RESTORE_FAIL },
+};
+
+static const struct num_field gen_fields[] = {
+	{ "saved_generation", offsetof(struct nvemu_state, saved_generation),
+	  "saved" },
+	{ "restored_generation",
+	  offsetof(struct nvemu_state, restored_generation), "restored" },
+};
+
+static unsigned long long num(const void *base, const struct num_field *f)
 {
-	return d->state.flags & flag ? "yes" : "no";
+	uint64_t v;
+
+	memcpy(&v, (const char *)base + f->off, sizeof(v));
+	return v;
 }
 
-static const char *jbool(const struct nv_dev *d, unsigned int flag)
+/* "{open}name value, name value{close}" for the fields with a text name */
+static void text_nums(const void *base, const struct num_field *f,
+		      unsigned int n, const char *open, const char *close)
 {
-	return d->state.flags & flag ? "true" : "false";
+	const char *sep = open;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!f[i].text)
+			continue;
+		printf("%s%s %llu", sep, f[i].text, num(base, &f[i]));
+		sep = ", ";
+	}
+	printf("%s", close);
+}
+
+/* "name":value,"name":value */
+static void json_nums(const void *base, const struct num_field *f,
+		      unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		printf("%s\"%s\":%llu", i ? "," : "", f[i].name,
+		       num(base, &f[i]));
 }
 
 static void text_ranges(const struct nv_dev *d)
@@ -45,6 +105,7 @@ static void text_ranges(const struct nv_dev *d)
 static void text_save_state(const struct nv_dev *d)
 {
 	const struct nv_geom *g = &d->geom;
+	unsigned int i;
 	char b[32];
 
 	if (d->has_geom) {
@@ -52,8 +113,7 @@ static void text_save_state(const struct nv_dev *d)
 		       ULL(g->nr_regions),
 		       nv_bytes_str(g->region_size, b, sizeof(b)),
 		       ULL(g->data_size));
-		printf(" (region_size %llu, data_size %llu)\n",
-		       ULL(g->region_size), ULL(g->data_size));
+		text_nums(g, geom_fields, ARRAY_SIZE(geom_fields), " (", ")\n");
 	} else {
 		printf("data regions: unknown (the kernel has no NVEMU_IOC_GEOMETRY)\n");
 	}
@@ -64,15 +124,13 @@ static void text_save_state(const struct nv_dev *d)
 		       "the metadata belongs to other ranges" :
 		       "the kernel has no NVEMU_IOC_STATE");
 	} else {
-		printf("state: clean_shutdown %s, restore_pending %s, ",
-		       yes(d, NVEMU_STATE_CLEAN_SHUTDOWN),
-		       yes(d, NVEMU_STATE_RESTORE_PENDING));
-		printf("save_fail %s, restore_fail %s\n",
-		       yes(d, NVEMU_STATE_SAVE_FAIL),
-		       yes(d, NVEMU_STATE_RESTORE_FAIL));
-		printf("generation: saved %llu, restored %llu\n",
-		       ULL(d->state.saved_generation),
-		       ULL(d->state.restored_generation));
+		for (i = 0; i < ARRAY_SIZE(state_flags); i++)
+			printf("%s%s %s", i ? ", " : "state: ",
+			       state_flags[i].name,
+			       d->state.flags & state_flags[i].flag ? "yes" : "no");
+		printf("\n");
+		text_nums(&d->state, gen_fields, ARRAY_SIZE(gen_fields),
+			  "generation: ", "\n");
 	}
 }
 
@@ -115,12 +173,12 @@ static void json_ranges(const struct nv_dev *d)
 
 static void json_save_state(const struct nv_dev *d)
 {
-	const struct nv_geom *g = &d->geom;
+	unsigned int i;
 
 	if (d->has_geom) {
-		printf(",\"geometry\":{\"region_size\":%llu,\"nr_regions\":%llu",
-		       ULL(g->region_size), ULL(g->nr_regions));
-		printf(",\"data_size\":%llu}", ULL(g->data_size));
+		printf(",\"geometry\":{");
+		json_nums(&d->geom, geom_fields, ARRAY_SIZE(geom_fields));
+		printf("}");
 	} else {
 		printf(",\"geometry\":null");
 	}
@@ -128,15 +186,12 @@ static void json_save_state(const struct nv_dev *d)
 		printf(",\"state\":null");
 		return;
 	}
-	printf(",\"state\":{\"clean_shutdown\":%s,\"restore_pending\":%s,",
-	       jbool(d, NVEMU_STATE_CLEAN_SHUTDOWN),
-	       jbool(d, NVEMU_STATE_RESTORE_PENDING));
-	printf("\"save_fail\":%s,\"restore_fail\":%s,",
-	       jbool(d, NVEMU_STATE_SAVE_FAIL),
-	       jbool(d, NVEMU_STATE_RESTORE_FAIL));
-	printf("\"saved_generation\":%llu,\"restored_generation\":%llu}",
-	       ULL(d->state.saved_generation),
-	       ULL(d->state.restored_generation));
+	printf(",\"state\":{");
+	for (i = 0; i < ARRAY_SIZE(state_flags); i++)
+		printf("\"%s\":%s,", state_flags[i].name,
+		       d->state.flags & state_flags[i].flag ? "true" : "false");
+	json_nums(&d->state, gen_fields, ARRAY_SIZE(gen_fields));
+	printf("}");
 }
 
 static void print_json(const struct nv_dev *d)

@@ -2,17 +2,35 @@
 /*
  * nvemu restore - write the current image of a TARGET back into the NVM
  *
- * Strategy: verify first.  Every region is read from its slot on the
- * TARGET and checked against the region table before anything is written
- * to the NVM, so a damaged image, a wrong geometry or a truncated TARGET
- * is refused with the NVM untouched.  Then every region is read again,
- * each 1 MiB chunk is checked against the digest of the first pass, and
- * only then written to the NVM.  Finally the NVM is synced and the kernel
- * is told (NVEMU_EV_RESTORED, which also opens the restore gate).
+ * First, with nothing written yet: find the current image, and refuse it
+ * if its geometry is not the NVM's or if the TARGET is shorter than the
+ * image.  Then one of two modes:
+ *
+ * - verify first (--verify-first): every region is read from its slot on
+ *   the TARGET and checked against the region table before anything is
+ *   written, so a damaged image is refused with the NVM untouched.  Then
+ *   every region is read again, each 1 MiB chunk is checked against the
+ *   digest of the first pass, and only then written.  The image is read
+ *   twice.
+ * - single pass (--single-pass): each region is read once into a staging
+ *   buffer in DRAM and written to the NVM from there only if its checksum
+ *   matches (XFER_RESTORE_STAGED in xfer.c).  A region that fails is not
+ *   written, the others are, and the restore fails with exit status 5: the
+ *   NVM holds, region by region, either the image's data or what it held.
+ *   Needs two staging buffers of region_size bytes; without them, the
+ *   restore verifies first.
+ *
+ * By default, single pass while the kernel's restore gate is closed (the
+ * NVM lost its content, so there is nothing in it to keep), else verify
+ * first (the NVM holds live data, which a partial restore would mix with
+ * the image's).  Finally the NVM is synced and the kernel is told
+ * (NVEMU_EV_RESTORED or NVEMU_EV_RESTORE_FAILED, which both open the
+ * restore gate).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,12 +41,18 @@
 
 #define RESTORE_ABANDON	(-2)	/* --if-present and nothing to restore */
 
+enum restore_mode {
+	MODE_AUTO,		/* single pass if a restore is pending */
+	MODE_VERIFY_FIRST,
+	MODE_SINGLE_PASS,
+};
+
 struct restore_opts {
+	struct nv_common_opts c;	/* --jobs, --json, --quiet */
 	const char *from;
-	unsigned int jobs;
-	bool json;
-	bool quiet;
+	enum restore_mode mode;
 	bool if_present;
+	bool if_pending;
 	bool abandon;
 };
 
@@ -39,52 +63,65 @@ struct restore {
 	struct nv_load ld;
 	const struct nv_image *im;
 	struct nv_csum *chunk;
+	enum restore_mode mode;		/* the one used: not MODE_AUTO */
+	uint8_t *stage[2];		/* single pass: region_size bytes each */
 	uint64_t bytes_read;
 	uint64_t bytes_written;
+	uint64_t regions_failed;	/* single pass: not written */
+	bool partial;			/* single pass ran to its end, with
+					 * regions_failed regions not written
+					 */
 };
+
+static const char *mode_name(enum restore_mode m)
+{
+	return m == MODE_SINGLE_PASS ? "single-pass" : "verify-first";
+}
 
 static int parse(int argc, char **argv, struct restore_opts *o)
 {
 	static const struct option opts[] = {
 		{ "from", required_argument, NULL, 'f' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "if-present", no_argument, NULL, 'P' },
+		{ "if-pending", no_argument, NULL, 'G' },
+		{ "verify-first", no_argument, NULL, 'V' },
+		{ "single-pass", no_argument, NULL, 'S' },
 		{ "abandon", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	int c;
+	struct option all[NV_MAX_OPTIONS];
+	enum restore_mode mode;
+	int c, ret;
 
+	common_options(opts, all);
 	optind = 0;	/* a new argv: reset getopt completely */
-	while ((c = getopt_long(argc, argv, "f:j:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:" NV_COMMON_SHORTOPTS, all,
+				NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->from = optarg;
 			break;
-		case 'j':
-			if (nv_parse_jobs(optarg, &o->jobs))
-				return usage_error("restore", "--jobs takes 1 to 256, not '%s'",
-						   optarg);
-			break;
-		case 'J':
-			o->json = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
 		case 'P':
 			o->if_present = true;
+			break;
+		case 'G':
+			o->if_pending = true;
+			break;
+		case 'V':
+		case 'S':
+			mode = c == 'V' ? MODE_VERIFY_FIRST : MODE_SINGLE_PASS;
+			if (o->mode && o->mode != mode)
+				return usage_error("restore",
+						   "--verify-first and --single-pass exclude each other");
+			o->mode = mode;
 			break;
 		case 'A':
 			o->abandon = true;
 			break;
-		case 'h':
-			help_restore(stdout);
-			return -1;
 		default:
-			return NV_EXIT_USAGE;
+			ret = common_option("restore", c, &o->c, help_restore);
+			if (ret)
+				return ret;
 		}
 	}
 	if (optind != argc)
@@ -140,31 +177,164 @@ static int check_geometry(const struct restore *r)
 	return NV_EXIT_GEOMETRY;
 }
 
+/* Before anything is written: the TARGET must hold the whole image. */
+static int check_size(const struct restore *r)
+{
+	if (r->tgt.size >= r->im->layout.image_size)
+		return 0;
+	nv_err("%s is truncated: it has %llu bytes, the image of generation %llu needs %llu",
+	       r->tgt.path, ULL(r->tgt.size), ULL(r->im->generation),
+	       ULL(r->im->layout.image_size));
+	return NV_EXIT_SIZE;
+}
+
+/*
+ * Is the kernel's restore gate closed?  Never for a regular file, nor on a
+ * kernel without NVEMU_IOC_STATE (no gate), nor without state (ENODATA:
+ * the gate closes only over metadata of these ranges).
+ */
+static bool restore_pending(const struct nv_dev *d)
+{
+	return d->has_state && (d->state.flags & NVEMU_STATE_RESTORE_PENDING);
+}
+
+static const char *not_pending_why(const struct nv_dev *d)
+{
+	if (d->is_file)
+		return "a regular file has no restore gate (no restore pending)";
+	if (!d->has_state && d->state_errno == ENODATA)
+		return "no restore gate over metadata of other ranges (no restore pending)";
+	if (!d->has_state)
+		return "the kernel has no NVEMU_IOC_STATE, so no restore gate (no restore pending)";
+	return "restore gate open (no restore pending)";
+}
+
+/* The mode to use, and the staging buffers of a single pass. */
+static void choose_mode(struct restore *r)
+{
+	uint64_t len = r->im->geom.region_size;
+	unsigned int b;
+	char s[32];
+	void *p;
+
+	r->mode = r->o->mode;
+	if (r->mode == MODE_AUTO)
+		r->mode = restore_pending(r->dev) ? MODE_SINGLE_PASS :
+			  MODE_VERIFY_FIRST;
+	if (r->mode != MODE_SINGLE_PASS)
+		return;
+	/* not touched here: a worker's slice goes to its NUMA node */
+	for (b = 0; b < 2; b++) {
+		if (len > SIZE_MAX || posix_memalign(&p, 4096, len))
+			break;
+		r->stage[b] = p;
+	}
+	if (b == 2)
+		return;
+	free(r->stage[0]);
+	r->stage[0] = NULL;
+	nv_note("%s: cannot allocate the 2 x %s of DRAM of a single pass: %s",
+		r->dev->path, nv_bytes_str(len, s, sizeof(s)),
+		"verifying first instead (the image is read twice)");
+	r->mode = MODE_VERIFY_FIRST;
+}
+
+static void xfer_init(struct restore *r, struct xfer *x, enum xfer_op op)
+{
+	memset(x, 0, sizeof(*x));
+	x->op = op;
+	x->geom = &r->im->geom;
+	x->dev = r->dev;
+	x->tgt = &r->tgt;
+	x->layout = &r->im->layout;
+	x->nr = r->im->geom.nr_regions;
+	x->jobs = r->o->c.jobs;
+	x->progress = want_progress(r->o->c.quiet);
+	x->label = "restore";
+	x->list = region_list(x->nr);
+	x->slot = slot_array(r->im);
+}
+
+static void xfer_done(struct restore *r, struct xfer *x)
+{
+	r->bytes_read += x->bytes_read;
+	r->bytes_written += x->bytes_written;
+	free((void *)x->list);
+	free((void *)x->slot);
+}
+
+/* Verify first: the second reading, checked against the first. */
 static int copy_regions(struct restore *r)
 {
 	struct xfer x;
 	int ret = NV_EXIT_ERR;
 
-	memset(&x, 0, sizeof(x));
-	x.op = XFER_RESTORE;
-	x.geom = &r->im->geom;
-	x.dev = r->dev;
-	x.tgt = &r->tgt;
-	x.layout = &r->im->layout;
-	x.nr = r->im->geom.nr_regions;
+	xfer_init(r, &x, XFER_RESTORE);
 	x.chunk = r->chunk;
 	x.check = true;
-	x.jobs = r->o->jobs;
-	x.progress = want_progress(r->o->quiet);
-	x.label = "restore";
-	x.list = region_list(x.nr);
-	x.slot = slot_array(r->im);
 	if (x.list && x.slot)
 		ret = xfer_run(&x);
-	r->bytes_read += x.bytes_read;
-	r->bytes_written += x.bytes_written;
-	free((void *)x.list);
-	free((void *)x.slot);
+	xfer_done(r, &x);
+	return ret;
+}
+
+/* Single pass: one line per region not written, then the count. */
+static void list_failed(const struct restore *r, const struct xfer *x)
+{
+	const struct nv_image *im = r->im;
+	const struct nv_geom *g = &im->geom;
+	uint64_t i, cpr = nvimg_chunks_per_region(g);
+	char got[33], want[33];
+	struct nv_csum c;
+
+	for (i = 0; i < g->nr_regions; i++) {
+		if (!x->failed[i])
+			continue;
+		nv_hash_region(x->chunk + i * cpr, nvimg_region_chunks(g, i),
+			       &c);
+		nv_csum_hex(&c, got);
+		nv_csum_hex(&im->table[i].csum, want);
+		nv_err("region %llu not restored: NVM offsets %llu-%llu of %s keep what they held; its slot %u at offset %llu of %s has checksum %s, expected %s",
+		       ULL(i), ULL(i * g->region_size),
+		       ULL(i * g->region_size + nvimg_region_bytes(g, i) - 1),
+		       r->dev->path, im->table[i].slot,
+		       ULL(nvimg_slot_offset(&im->layout, i, im->table[i].slot)),
+		       r->tgt.path, got, want);
+	}
+	nv_err("%llu of %llu regions failed their checksum and were not written; the NVM holds the image's data elsewhere",
+	       ULL(x->nr_failed), ULL(g->nr_regions));
+}
+
+/* Single pass: write the regions that verify, skip the others. */
+static int single_pass(struct restore *r)
+{
+	struct xfer x;
+	int ret = NV_EXIT_ERR;
+
+	xfer_init(r, &x, XFER_RESTORE_STAGED);
+	x.table = r->im->table;
+	x.stage[0] = r->stage[0];
+	x.stage[1] = r->stage[1];
+	x.chunk = chunk_array(x.geom);
+	x.failed = calloc(x.nr ? x.nr : 1, sizeof(*x.failed));
+	if (!x.failed)
+		nv_err("out of memory for %llu regions", ULL(x.nr));
+	if (x.list && x.slot && x.chunk && x.failed)
+		ret = xfer_run(&x);
+	xfer_done(r, &x);
+	if (!ret && x.nr_failed) {
+		list_failed(r, &x);
+		r->regions_failed = x.nr_failed;
+		r->partial = true;
+		ret = NV_EXIT_CHECKSUM;
+	} else if (ret && r->bytes_written) {
+		nv_err("%s is partly restored: the regions written hold verified data of the image",
+		       r->dev->path);
+	} else if (ret) {
+		nv_err("nothing restored: %s is untouched", r->dev->path);
+	}
+	free(x.chunk);
+	free(x.failed);
 	return ret;
 }
 
@@ -184,8 +354,12 @@ static int do_restore(struct restore *r)
 	if (!ret)
 		ret = check_geometry(r);
 	if (!ret)
-		ret = check_image(&r->tgt, r->dev, r->im, r->o->jobs,
-				  want_progress(r->o->quiet), &r->chunk,
+		ret = check_size(r);
+	if (!ret)
+		choose_mode(r);
+	if (!ret && r->mode == MODE_VERIFY_FIRST)
+		ret = check_image(&r->tgt, r->dev, r->im, r->o->c.jobs,
+				  want_progress(r->o->c.quiet), &r->chunk,
 				  &r->bytes_read);
 	if (ret) {
 		if (ret != RESTORE_ABANDON)
@@ -193,14 +367,22 @@ static int do_restore(struct restore *r)
 			       r->dev->path);
 		return ret;
 	}
-	ret = copy_regions(r);
-	if (!ret)
-		ret = sync_nvm(r->dev);
+	if (r->mode == MODE_SINGLE_PASS)
+		ret = single_pass(r);
+	else
+		ret = copy_regions(r);
+	/* also after a partial restore: what was written is to stay */
+	if ((!ret || r->partial) && sync_nvm(r->dev)) {
+		r->partial = false;
+		ret = NV_EXIT_ERR;
+	}
 	return ret;
 }
 
+/* On success, and after a single pass that left failed regions out. */
 static void print_summary(const struct restore *r, double t0)
 {
+	uint64_t nr = r->im->geom.nr_regions;
 	struct nv_summary s = {
 		.command = "restore",
 		.target = r->tgt.path,
@@ -209,33 +391,41 @@ static void print_summary(const struct restore *r, double t0)
 		.bytes_total = r->im->geom.data_size,
 		.bytes_read = r->bytes_read,
 		.bytes_written = r->bytes_written,
-		.regions = r->im->geom.nr_regions,
-		.regions_written = r->im->geom.nr_regions,
+		.regions = nr,
+		.regions_written = nr - r->regions_failed,
 		.seconds = nv_mono() - t0,
-		.jobs = r->o->jobs,
+		.jobs = r->o->c.jobs,
 		.direct = atomic_load(&r->tgt.direct),
 	};
 	char b[32];
 
-	if (r->o->json) {
+	if (r->o->c.json) {
 		summary_json_begin(&s);
+		printf(",\"mode\":\"%s\",\"regions_failed\":%llu",
+		       mode_name(r->mode), ULL(r->regions_failed));
 		summary_json_end(&s);
-	} else if (!r->o->quiet) {
-		printf("restored generation %llu from %s: ",
-		       ULL(r->im->generation), r->tgt.path);
+	} else if (!r->o->c.quiet) {
+		printf("restored generation %llu from %s%s: ",
+		       ULL(r->im->generation), r->tgt.path,
+		       r->regions_failed ? " in part" : "");
+		if (r->regions_failed)
+			printf("%llu of ", ULL(s.regions_written));
 		printf("%llu regions (%s) verified and written to %s; ",
-		       ULL(s.regions),
-		       nv_bytes_str(s.bytes_written, b, sizeof(b)),
+		       ULL(nr), nv_bytes_str(s.bytes_written, b, sizeof(b)),
 		       r->dev->path);
-		printf("%.2f s, %.1f MB/s, %u jobs\n", s.seconds,
-		       summary_rate(&s, s.bytes_written), r->o->jobs);
+		if (r->regions_failed)
+			printf("%llu failed their checksum, not written; ",
+			       ULL(r->regions_failed));
+		printf("%s, %.2f s, %.1f MB/s, %u jobs\n", mode_name(r->mode),
+		       s.seconds, summary_rate(&s, s.bytes_written),
+		       r->o->c.jobs);
 	}
 }
 
 /* --abandon, or --if-present without an image: open the gate. */
 static int abandon(struct nv_dev *d)
 {
-	if (dev_report(d, NVEMU_EV_RESTORE_ABANDONED, 0, 0))
+	if (dev_report(d, NVEMU_EV_RESTORE_ABANDONED, 0, 0, NULL))
 		return NV_EXIT_ERR;
 	nv_note("restore abandoned: the NVM keeps its content%s",
 		d->is_file ? "" : "; the kernel may now use it");
@@ -254,6 +444,22 @@ static int restore_abandon(const struct nv_global *g)
 	return ret;
 }
 
+/* --if-pending: 0 if a restore is pending, -1 if not (said), or an error. */
+static int check_pending(const struct nv_global *g)
+{
+	struct nv_dev dev;
+	int ret;
+
+	ret = dev_open(&dev, g->device, NV_DEV_READ, g->region_size);
+	if (!ret && !restore_pending(&dev)) {
+		nv_note("%s: %s: nothing to restore", dev.path,
+			not_pending_why(&dev));
+		ret = -1;
+	}
+	dev_close(&dev);
+	return ret;
+}
+
 static int run(struct restore *r, double t0)
 {
 	int ret = do_restore(r);
@@ -263,13 +469,16 @@ static int run(struct restore *r, double t0)
 	if (ret == RESTORE_ABANDON)
 		return abandon(r->dev);
 	if (ret) {
-		dev_report(r->dev, NVEMU_EV_RESTORE_FAILED, 0, 0);
+		dev_report(r->dev, NVEMU_EV_RESTORE_FAILED, 0, 0, NULL);
+		if (r->partial)
+			print_summary(r, t0);
 		return ret;
 	}
 	/* an image saved at shutdown: that shutdown was clean */
 	if (dev_report(r->dev, NVEMU_EV_RESTORED,
 		       r->im->flags & NVIMG_F_SHUTDOWN ?
-		       NVEMU_REPORT_F_SHUTDOWN : 0, r->im->generation))
+		       NVEMU_REPORT_F_SHUTDOWN : 0, r->im->generation,
+		       r->im->uuid))
 		return NV_EXIT_ERR;
 	print_summary(r, t0);
 	return 0;
@@ -288,21 +497,28 @@ int cmd_restore(const struct nv_global *g, int argc, char **argv)
 	ret = parse(argc, argv, &o);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	nv_quiet = o.quiet;
+	nv_quiet = o.c.quiet;
+	if (o.if_pending) {
+		ret = check_pending(g);
+		if (ret)
+			return ret < 0 ? 0 : ret;
+	}
 	if (o.abandon)
 		return restore_abandon(g);
 	ret = dev_open(&dev, g->device, NV_DEV_WRITE, g->region_size);
 	if (!ret)
 		ret = dev_require_geom(&dev);
 	if (!ret) {
-		if (!o.jobs)
-			o.jobs = dev_default_jobs(&dev);
+		if (!o.c.jobs)
+			o.c.jobs = dev_default_jobs(&dev);
 		r.dev = &dev;
 		ret = run(&r, t0);
 	}
 	target_close(&r.tgt);
 	image_load_free(&r.ld);
 	free(r.chunk);
+	free(r.stage[0]);
+	free(r.stage[1]);
 	dev_close(&dev);
 	return ret;
 }

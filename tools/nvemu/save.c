@@ -5,9 +5,12 @@
  * The image on the TARGET before the save (the "base") stays intact and
  * current until the very last write:
  *
- * 1. With a base of the same geometry (and without --full), hash the whole
- *    NVM; a region whose checksum equals the base's is not written again:
- *    the new image keeps its slot and checksum.
+ * 1. With a base of the same geometry (and without --full), hash the NVM;
+ *    a region whose checksum equals the base's is not written again: the
+ *    new image keeps its slot and checksum.  If the kernel knows which
+ *    regions may have changed since the base (NVEMU_IOC_CHANGED: the base
+ *    is the image last saved or restored), only those are read and
+ *    hashed; the others keep the base's slot and checksum unread.
  * 2. Write every other region into the slot the base does not use for it
  *    (slot 0 if there is no base), hashing what is written.
  * 3. fdatasync; write the new region table and then the new header
@@ -27,13 +30,11 @@
 #include "xfer.h"
 
 struct save_opts {
+	struct nv_common_opts c;	/* --jobs, --json, --quiet */
 	const char *to;
-	unsigned int jobs;
 	bool full;
 	bool shutdown;
 	bool force;
-	bool json;
-	bool quiet;
 };
 
 struct save {
@@ -49,6 +50,9 @@ struct save {
 	uint64_t nr_todo;
 	uint8_t *slot;			/* where each region goes */
 	struct nv_csum *chunk;
+	uint64_t *changed;		/* NVEMU_IOC_CHANGED's bitmap */
+	bool known;			/* ... is valid for the base */
+	uint64_t compared;		/* regions read to find changes */
 	uint64_t bytes_read;
 	uint64_t bytes_written;
 };
@@ -57,27 +61,21 @@ static int parse(int argc, char **argv, struct save_opts *o)
 {
 	static const struct option opts[] = {
 		{ "to", required_argument, NULL, 't' },
-		{ "jobs", required_argument, NULL, 'j' },
 		{ "full", no_argument, NULL, 'F' },
 		{ "shutdown", no_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	int c;
+	struct option all[NV_MAX_OPTIONS];
+	int c, ret;
 
+	common_options(opts, all);
 	optind = 0;	/* a new argv: reset getopt completely */
-	while ((c = getopt_long(argc, argv, "t:j:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:" NV_COMMON_SHORTOPTS, all,
+				NULL)) != -1) {
 		switch (c) {
 		case 't':
 			o->to = optarg;
-			break;
-		case 'j':
-			if (nv_parse_jobs(optarg, &o->jobs))
-				return usage_error("save", "--jobs takes 1 to 256, not '%s'",
-						   optarg);
 			break;
 		case 'F':
 			o->full = true;
@@ -88,17 +86,10 @@ static int parse(int argc, char **argv, struct save_opts *o)
 		case 'f':
 			o->force = true;
 			break;
-		case 'J':
-			o->json = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			help_save(stdout);
-			return -1;
 		default:
-			return NV_EXIT_USAGE;
+			ret = common_option("save", c, &o->c, help_save);
+			if (ret)
+				return ret;
 		}
 	}
 	if (optind != argc)
@@ -171,8 +162,8 @@ static void xfer_init(struct save *s, struct xfer *x, enum xfer_op op)
 	x->layout = &s->img.layout;
 	x->slot = s->slot;
 	x->chunk = s->chunk;
-	x->jobs = s->o->jobs;
-	x->progress = want_progress(s->o->quiet);
+	x->jobs = s->o->c.jobs;
+	x->progress = want_progress(s->o->c.quiet);
 }
 
 static void region_csum(const struct save *s, uint64_t i, struct nv_csum *c)
@@ -183,33 +174,75 @@ static void region_csum(const struct save *s, uint64_t i, struct nv_csum *c)
 		       nvimg_region_chunks(&s->img.geom, i), c);
 }
 
-/* Incremental: hash the NVM, keep the regions the base has already. */
-static int find_changes(struct save *s, const uint64_t *all)
+/*
+ * Ask the kernel what changed since the base, before anything is read.
+ * Also for a full save: its report makes the new image the reference.
+ */
+static int take_changes(struct save *s)
 {
-	uint64_t i, n = s->img.geom.nr_regions;
+	const struct nv_image *b = s->base;
+	uint64_t words = (s->img.geom.nr_regions + 63) / 64;
+
+	s->changed = calloc(words, sizeof(*s->changed));
+	if (!s->changed) {
+		nv_err("out of memory for %llu regions",
+		       ULL(s->img.geom.nr_regions));
+		return NV_EXIT_ERR;
+	}
+	if (dev_changed(s->dev, b ? b->uuid : NULL, b ? b->generation : 0,
+			s->changed, &s->known))
+		return NV_EXIT_ERR;
+	return 0;
+}
+
+static bool may_have_changed(const struct save *s, uint64_t i)
+{
+	return !s->known || (s->changed[i / 64] >> (i % 64) & 1);
+}
+
+/*
+ * Incremental: hash the regions that may have changed, keep those the
+ * base has already.
+ */
+static int find_changes(struct save *s)
+{
+	uint64_t i, k, n = s->img.geom.nr_regions, *list;
 	struct nv_entry *e;
 	struct xfer x;
-	int ret;
+	int ret = 0;
 
-	xfer_init(s, &x, XFER_HASH_NVM);
-	x.list = all;
-	x.nr = n;
-	x.label = "hash";
-	ret = xfer_run(&x);
-	s->bytes_read += x.bytes_read;
-	if (ret)
-		return ret;
-	for (i = 0; i < n; i++) {
-		e = &s->img.table[i];
-		region_csum(s, i, &e->csum);
-		if (nv_csum_eq(&e->csum, &s->base->table[i].csum)) {
-			e->slot = s->base->table[i].slot;
-			continue;
-		}
-		e->slot = nvimg_new_slot(s->base, i);
-		s->todo[s->nr_todo++] = i;
+	list = malloc(n * sizeof(*list));
+	if (!list) {
+		nv_err("out of memory for %llu regions", ULL(n));
+		return NV_EXIT_ERR;
 	}
-	return 0;
+	for (i = 0; i < n; i++)
+		if (may_have_changed(s, i))
+			list[s->compared++] = i;
+	if (s->compared) {
+		xfer_init(s, &x, XFER_HASH_NVM);
+		x.list = list;
+		x.nr = s->compared;
+		x.label = "hash";
+		ret = xfer_run(&x);
+		s->bytes_read += x.bytes_read;
+	}
+	for (i = 0, k = 0; !ret && i < n; i++) {
+		e = &s->img.table[i];
+		e->slot = s->base->table[i].slot;
+		if (k < s->compared && list[k] == i) {
+			k++;
+			region_csum(s, i, &e->csum);
+			if (nv_csum_eq(&e->csum, &s->base->table[i].csum))
+				continue;
+			e->slot = nvimg_new_slot(s->base, i);
+			s->todo[s->nr_todo++] = i;
+		} else {
+			e->csum = s->base->table[i].csum;
+		}
+	}
+	free(list);
+	return ret;
 }
 
 /* Full: every region, into the slot the base does not use. */
@@ -268,19 +301,17 @@ static int alloc_arrays(struct save *s)
 static int save_data(struct save *s)
 {
 	bool incremental = s->base && !s->o->full;
-	uint64_t *all;
 	int ret;
 
 	ret = alloc_arrays(s);
+	if (!ret)
+		ret = take_changes(s);
 	if (ret)
 		return ret;
-	if (incremental) {
-		all = region_list(s->img.geom.nr_regions);
-		ret = all ? find_changes(s, all) : NV_EXIT_ERR;
-		free(all);
-	} else {
+	if (incremental)
+		ret = find_changes(s);
+	else
 		all_changed(s);
-	}
 	if (!ret && s->wipe) {
 		s->wiped = true;
 		ret = image_wipe(&s->tgt);
@@ -340,26 +371,31 @@ static void print_summary(const struct save *s, double t0)
 		.regions_written = s->nr_todo,
 		.regions_skipped = r - s->nr_todo,
 		.seconds = nv_mono() - t0,
-		.jobs = s->o->jobs,
+		.jobs = s->o->c.jobs,
 		.direct = atomic_load(&s->tgt.direct),
 	};
 	char b[32];
 
-	if (s->o->json) {
+	if (s->o->c.json) {
 		summary_json_begin(&sum);
 		printf(",\"full\":%s,\"shutdown\":%s",
 		       s->img.flags & NVIMG_F_FULL ? "true" : "false",
 		       s->o->shutdown ? "true" : "false");
+		printf(",\"changes_known\":%s,\"regions_compared\":%llu",
+		       s->known ? "true" : "false", ULL(s->compared));
 		summary_json_end(&sum);
-	} else if (!s->o->quiet) {
+	} else if (!s->o->c.quiet) {
 		printf("saved generation %llu to %s: ",
 		       ULL(s->img.generation), s->tgt.path);
 		printf("%llu of %llu regions written (%s), %llu unchanged skipped; ",
 		       ULL(s->nr_todo), ULL(r),
 		       nv_bytes_str(s->bytes_written, b, sizeof(b)),
 		       ULL(r - s->nr_todo));
+		if (s->known && !(s->img.flags & NVIMG_F_FULL))
+			printf("%llu compared, the kernel knew the others unchanged; ",
+			       ULL(s->compared));
 		printf("%.2f s, %.1f MB/s, %u jobs\n", sum.seconds,
-		       summary_rate(&sum, s->bytes_written), s->o->jobs);
+		       summary_rate(&sum, s->bytes_written), s->o->c.jobs);
 	}
 }
 
@@ -380,6 +416,7 @@ static void save_free(struct save *s)
 	free(s->todo);
 	free(s->slot);
 	free(s->chunk);
+	free(s->changed);
 }
 
 int cmd_save(const struct nv_global *g, int argc, char **argv)
@@ -393,7 +430,7 @@ int cmd_save(const struct nv_global *g, int argc, char **argv)
 	ret = parse(argc, argv, &o);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	nv_quiet = o.quiet;
+	nv_quiet = o.c.quiet;
 	ret = dev_open(&dev, g->device, NV_DEV_READ, g->region_size);
 	if (!ret)
 		ret = dev_require_geom(&dev);
@@ -401,18 +438,18 @@ int cmd_save(const struct nv_global *g, int argc, char **argv)
 		dev_close(&dev);
 		return ret;
 	}
-	if (!o.jobs)
-		o.jobs = dev_default_jobs(&dev);
+	if (!o.c.jobs)
+		o.c.jobs = dev_default_jobs(&dev);
 	s.dev = &dev;
 	s.ld.cur = -1;
 	s.tgt.fd = -1;
 	ret = do_save(&s);
 	if (ret) {
 		save_failed(&s);
-		dev_report(&dev, NVEMU_EV_SAVE_FAILED, 0, 0);
+		dev_report(&dev, NVEMU_EV_SAVE_FAILED, 0, 0, NULL);
 	} else if (dev_report(&dev, NVEMU_EV_SAVED,
 			      o.shutdown ? NVEMU_REPORT_F_SHUTDOWN : 0,
-			      s.img.generation)) {
+			      s.img.generation, s.img.uuid)) {
 		ret = NV_EXIT_ERR;
 	} else {
 		print_summary(&s, t0);

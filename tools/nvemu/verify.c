@@ -20,11 +20,9 @@
 #define MAX_LISTED	10
 
 struct verify_opts {
+	struct nv_common_opts c;	/* --jobs, --json, --quiet */
 	const char *target;
-	unsigned int jobs;
 	bool against_nvm;
-	bool json;
-	bool quiet;
 };
 
 struct verify {
@@ -43,36 +41,23 @@ static int parse(int argc, char **argv, struct verify_opts *o)
 {
 	static const struct option opts[] = {
 		{ "against-nvm", no_argument, NULL, 'N' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	int c;
+	struct option all[NV_MAX_OPTIONS];
+	int c, ret;
 
+	common_options(opts, all);
 	optind = 0;	/* a new argv: reset getopt completely */
-	while ((c = getopt_long(argc, argv, "j:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, NV_COMMON_SHORTOPTS, all,
+				NULL)) != -1) {
 		switch (c) {
 		case 'N':
 			o->against_nvm = true;
 			break;
-		case 'j':
-			if (nv_parse_jobs(optarg, &o->jobs))
-				return usage_error("verify", "--jobs takes 1 to 256, not '%s'",
-						   optarg);
-			break;
-		case 'J':
-			o->json = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			help_verify(stdout);
-			return -1;
 		default:
-			return NV_EXIT_USAGE;
+			ret = common_option("verify", c, &o->c, help_verify);
+			if (ret)
+				return ret;
 		}
 	}
 	if (argc - optind != 1)
@@ -142,8 +127,8 @@ static int against_nvm(struct verify *v)
 	x.geom = &v->im->geom;
 	x.dev = v->dev;
 	x.nr = v->im->geom.nr_regions;
-	x.jobs = v->o->jobs;
-	x.progress = want_progress(v->o->quiet);
+	x.jobs = v->o->c.jobs;
+	x.progress = want_progress(v->o->c.quiet);
 	x.label = "compare";
 	x.list = region_list(x.nr);
 	x.chunk = chunk_array(x.geom);
@@ -168,8 +153,8 @@ static int do_verify(struct verify *v)
 		ret = check_geometry(v);
 	if (ret)
 		return ret;
-	ret = check_image(&v->tgt, v->dev, v->im, v->o->jobs,
-			  want_progress(v->o->quiet), NULL, &v->bytes_read);
+	ret = check_image(&v->tgt, v->dev, v->im, v->o->c.jobs,
+			  want_progress(v->o->c.quiet), NULL, &v->bytes_read);
 	if (ret && ret != NV_EXIT_CHECKSUM)
 		return ret;
 	v->bad = ret;
@@ -205,7 +190,7 @@ static void print_text(const struct verify *v, double secs)
 		       v->differ ? "DIFFERS from the image" :
 		       "the same content as the image");
 	printf("  %.2f s, %.1f MB/s, %u jobs\n", secs,
-	       secs > 0 ? v->bytes_read / secs / 1e6 : 0, v->o->jobs);
+	       secs > 0 ? v->bytes_read / secs / 1e6 : 0, v->o->c.jobs);
 }
 
 static void print_summary(const struct verify *v, double t0)
@@ -219,17 +204,17 @@ static void print_summary(const struct verify *v, double t0)
 		.bytes_read = v->bytes_read,
 		.regions = v->im->geom.nr_regions,
 		.seconds = nv_mono() - t0,
-		.jobs = v->o->jobs,
+		.jobs = v->o->c.jobs,
 		.direct = atomic_load(&v->tgt.direct),
 	};
 
-	if (v->o->json) {
+	if (v->o->c.json) {
 		summary_json_begin(&s);
 		printf(",\"image_ok\":%s", v->bad ? "false" : "true");
 		if (v->dev)
 			printf(",\"regions_differ\":%llu", ULL(v->differ));
 		summary_json_end(&s);
-	} else if (!v->o->quiet) {
+	} else if (!v->o->c.quiet) {
 		print_text(v, s.seconds);
 	}
 }
@@ -247,15 +232,15 @@ int cmd_verify(const struct nv_global *g, int argc, char **argv)
 	ret = parse(argc, argv, &o);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	nv_quiet = o.quiet;
+	nv_quiet = o.c.quiet;
 	if (o.against_nvm) {
 		ret = dev_open(&dev, g->device, NV_DEV_READ, g->region_size);
 		if (!ret)
 			ret = dev_require_geom(&dev);
 		v.dev = &dev;
 	}
-	if (!o.jobs)
-		o.jobs = v.dev && !ret ? dev_default_jobs(&dev) :
+	if (!o.c.jobs)
+		o.c.jobs = v.dev && !ret ? dev_default_jobs(&dev) :
 			 nv_min_uint(nv_cpus(), 4);
 	if (!ret)
 		ret = do_verify(&v);

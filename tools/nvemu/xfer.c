@@ -10,7 +10,22 @@
  * workers.  Before a region, a worker pins itself to the CPUs of the
  * region's NUMA node if the kernel told it (best effort).
  *
+ * XFER_RESTORE_STAGED writes only regions that verified, so it cannot
+ * write as it reads: each region is read into a staging buffer, and
+ * written from there once all of its chunks are hashed and the region's
+ * checksum matches the table.  It runs in steps, with all workers meeting
+ * at a barrier after each: in step n, every worker reads (and hashes) its
+ * slice of region list[n] into stage[n % 2], and, in between, writes its
+ * slice of region list[n - 1] from stage[(n - 1) % 2] if that region
+ * verified.  After the barrier, every worker computes the checksum of
+ * region list[n] from the chunk digests of all of them, so all come to the
+ * same verdict, and one records a failed region.  The barrier also ends
+ * the writes of list[n - 1] before step n + 1 reads list[n + 1] into the
+ * same buffer.  A region that fails its checksum is not written and the
+ * others go on, so the result does not depend on the number of workers.
+ *
  * The first error stops all workers; its message is printed by xfer_run().
+ * A staged worker still goes through every barrier, doing nothing more.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -82,7 +97,8 @@ static const char *errstr(int err)
 	return err == -ENODATA ? "unexpected end of file" : strerror(-err);
 }
 
-static int unit_read(struct worker *w, uint64_t i, uint64_t off, size_t len)
+static int unit_read(struct worker *w, uint8_t *buf, uint64_t i, uint64_t off,
+		     size_t len)
 {
 	struct xfer *x = w->x;
 	uint64_t pos;
@@ -91,14 +107,14 @@ static int unit_read(struct worker *w, uint64_t i, uint64_t off, size_t len)
 
 	if (reads_nvm(x)) {
 		pos = nvm_pos(x, i, off);
-		n = nv_pread_full(x->dev->fd, w->buf, len, pos);
+		n = nv_pread_full(x->dev->fd, buf, len, pos);
 		ret = n < 0 ? n : (size_t)n == len ? 0 : -ENODATA;
 		if (ret)
 			fail(x, NV_EXIT_ERR, "%s: read at offset %llu (region %llu): %s",
 			     x->dev->path, ULL(pos), ULL(i), errstr(ret));
 	} else {
 		pos = tgt_pos(x, i, off);
-		ret = target_read(x->tgt, w->buf, len, pos);
+		ret = target_read(x->tgt, buf, len, pos);
 		if (ret)
 			fail(x, ret == -ENODATA ? NV_EXIT_SIZE : NV_EXIT_ERR,
 			     "%s: read at offset %llu (region %llu, slot %u): %s",
@@ -123,7 +139,8 @@ static void mismatch(struct xfer *x, uint64_t i, uint64_t off)
 }
 
 /* Hash the chunks in buf; store the digests, or compare with them. */
-static int unit_hash(struct worker *w, uint64_t i, uint64_t off, size_t len)
+static int unit_hash(struct worker *w, const uint8_t *buf, uint64_t i,
+		     uint64_t off, size_t len)
 {
 	struct xfer *x = w->x;
 	uint64_t cpr = nvimg_chunks_per_region(x->geom);
@@ -132,7 +149,7 @@ static int unit_hash(struct worker *w, uint64_t i, uint64_t off, size_t len)
 
 	for (pos = 0; pos < len; pos += n, c++) {
 		n = nv_min_u64(NVIMG_CHUNK, len - pos);
-		nv_hash_chunk(w->buf + pos, n, &h);
+		nv_hash_chunk(buf + pos, n, &h);
 		if (!x->check) {
 			*c = h;
 		} else if (!nv_csum_eq(&h, c)) {
@@ -151,7 +168,8 @@ static void crash_hook(size_t len)
 		_exit(NV_EXIT_CRASH);
 }
 
-static int unit_write(struct worker *w, uint64_t i, uint64_t off, size_t len)
+static int unit_write(struct worker *w, const uint8_t *buf, uint64_t i,
+		      uint64_t off, size_t len)
 {
 	struct xfer *x = w->x;
 	uint64_t pos;
@@ -160,15 +178,15 @@ static int unit_write(struct worker *w, uint64_t i, uint64_t off, size_t len)
 
 	if (x->op == XFER_SAVE) {
 		pos = tgt_pos(x, i, off);
-		ret = target_write(x->tgt, w->buf, len, pos);
+		ret = target_write(x->tgt, buf, len, pos);
 		if (ret)
 			fail(x, NV_EXIT_ERR, "%s: write at offset %llu (region %llu): %s",
 			     x->tgt->path, ULL(pos), ULL(i), errstr(ret));
 		else
 			crash_hook(len);
-	} else if (x->op == XFER_RESTORE) {
+	} else if (x->op == XFER_RESTORE || x->op == XFER_RESTORE_STAGED) {
 		pos = nvm_pos(x, i, off);
-		n = nv_pwrite_full(x->dev->fd, w->buf, len, pos);
+		n = nv_pwrite_full(x->dev->fd, buf, len, pos);
 		ret = n < 0 ? n : 0;
 		if (ret)
 			fail(x, NV_EXIT_ERR,
@@ -182,30 +200,142 @@ static int unit_write(struct worker *w, uint64_t i, uint64_t off, size_t len)
 	return ret;
 }
 
+/* Stop at a signal, or when another worker failed. */
+static bool stopped(struct xfer *x)
+{
+	int sig = atomic_load(&nv_interrupted);
+
+	if (sig)
+		fail(x, NV_EXIT_ERR, "interrupted by signal %d", sig);
+	return atomic_load(&x->stop);
+}
+
 /* The worker's slice of region i. */
 static int do_slice(struct worker *w, uint64_t i)
 {
 	struct xfer *x = w->x;
 	uint64_t start, len, off, n;
-	int sig;
 
 	nv_slice(nvimg_region_bytes(x->geom, i), x->jobs, w->idx, &start,
 		 &len);
 	if (len && x->dev && x->dev->region_node)
 		pin(w, x->dev->region_node[i]);
 	for (off = start; off < start + len; off += n) {
-		sig = atomic_load(&nv_interrupted);
-		if (sig)
-			fail(x, NV_EXIT_ERR, "interrupted by signal %d", sig);
-		if (atomic_load(&x->stop))
+		if (stopped(x))
 			return -1;
 		n = nv_min_u64(NV_IO_SIZE, start + len - off);
-		if (unit_read(w, i, off, n) || unit_hash(w, i, off, n) ||
-		    unit_write(w, i, off, n))
+		if (unit_read(w, w->buf, i, off, n) ||
+		    unit_hash(w, w->buf, i, off, n) ||
+		    unit_write(w, w->buf, i, off, n))
 			return -1;
 		atomic_fetch_add(&x->done, n);
 	}
 	return 0;
+}
+
+/* What a staged worker still has to read or write of a region. */
+struct span {
+	uint64_t i;		/* the region */
+	uint64_t off, end;	/* [off, end): the rest of the slice */
+	uint8_t *buf;		/* the staging buffer */
+};
+
+static void span_init(struct worker *w, struct span *s, uint64_t n)
+{
+	struct xfer *x = w->x;
+	uint64_t len;
+
+	s->i = x->list[n];
+	s->buf = x->stage[n % 2];
+	nv_slice(nvimg_region_bytes(x->geom, s->i), x->jobs, w->idx, &s->off,
+		 &len);
+	s->end = s->off + len;
+}
+
+static int span_read(struct worker *w, struct span *s)
+{
+	struct xfer *x = w->x;
+	uint64_t n = nv_min_u64(NV_IO_SIZE, s->end - s->off);
+	uint8_t *buf = s->buf + s->off;
+
+	if (unit_read(w, buf, s->i, s->off, n) ||
+	    unit_hash(w, buf, s->i, s->off, n))
+		return -1;
+	atomic_fetch_add(&x->done, n);
+	s->off += n;
+	return 0;
+}
+
+static int span_write(struct worker *w, struct span *s)
+{
+	uint64_t n = nv_min_u64(NV_IO_SIZE, s->end - s->off);
+
+	if (unit_write(w, s->buf + s->off, s->i, s->off, n))
+		return -1;
+	s->off += n;
+	return 0;
+}
+
+/*
+ * Step n of a staged restore: read the slice of region list[n] (if n < nr)
+ * and write the slice of region list[n - 1] (if it verified), alternately
+ * in NV_IO_SIZE pieces, so that the TARGET is kept busy by the others
+ * while one worker writes.
+ */
+static int staged_step(struct worker *w, uint64_t n, bool write)
+{
+	struct xfer *x = w->x;
+	struct span rd = { 0 }, wr = { 0 };
+
+	if (n < x->nr)
+		span_init(w, &rd, n);
+	if (write)
+		span_init(w, &wr, n - 1);
+	if (rd.off < rd.end && x->dev && x->dev->region_node)
+		pin(w, x->dev->region_node[rd.i]);
+	while (rd.off < rd.end || wr.off < wr.end) {
+		if (stopped(x))
+			return -1;
+		if (rd.off < rd.end && span_read(w, &rd))
+			return -1;
+		if (wr.off < wr.end && span_write(w, &wr))
+			return -1;
+	}
+	return 0;
+}
+
+/* After the barrier of step n: does region list[n] match the table? */
+static bool staged_verdict(struct xfer *x, uint64_t n, bool serial)
+{
+	uint64_t i = x->list[n], cpr = nvimg_chunks_per_region(x->geom);
+	struct nv_csum c;
+
+	nv_hash_region(x->chunk + i * cpr, nvimg_region_chunks(x->geom, i),
+		       &c);
+	if (nv_csum_eq(&c, &x->table[i].csum))
+		return true;
+	if (serial && !atomic_load(&x->stop)) {
+		x->failed[i] = true;
+		x->nr_failed++;
+	}
+	return false;
+}
+
+static void staged_worker(struct worker *w)
+{
+	struct xfer *x = w->x;
+	bool write = false, err = false, serial;
+	uint64_t n;
+
+	for (n = 0; n <= x->nr; n++) {
+		if (!err && staged_step(w, n, write))
+			err = true;
+		if (n == x->nr)
+			break;
+		serial = pthread_barrier_wait(&x->barrier) ==
+			 PTHREAD_BARRIER_SERIAL_THREAD;
+		write = staged_verdict(x, n, serial);
+	}
 }
 
 static void *worker_main(void *arg)
@@ -214,9 +344,18 @@ static void *worker_main(void *arg)
 	struct xfer *x = w->x;
 	uint64_t n;
 
-	for (n = 0; n < x->nr; n++)
-		if (do_slice(w, x->list[n]))
-			break;
+	/* wait until every worker runs, or know that not all will */
+	pthread_mutex_lock(&x->gate);
+	pthread_mutex_unlock(&x->gate);
+	if (x->start_failed) {
+		/* nothing: a staged worker would wait for the others */
+	} else if (x->op == XFER_RESTORE_STAGED) {
+		staged_worker(w);
+	} else {
+		for (n = 0; n < x->nr; n++)
+			if (do_slice(w, x->list[n]))
+				break;
+	}
 	atomic_fetch_sub(&x->running, 1);
 	return NULL;
 }
@@ -253,18 +392,23 @@ static void progress_loop(struct xfer *x, double t0)
 static int start_workers(struct xfer *x, struct worker *w)
 {
 	unsigned int j;
-	int err;
+	int err = 0;
 
 	atomic_store(&x->running, x->jobs);
+	x->start_failed = false;
+	pthread_mutex_lock(&x->gate);
 	for (j = 0; j < x->jobs; j++) {
 		err = pthread_create(&w[j].thread, NULL, worker_main, &w[j]);
-		if (err) {
-			fail(x, NV_EXIT_ERR, "cannot start worker %u: %s", j,
-			     strerror(err));
-			atomic_fetch_sub(&x->running, x->jobs - j);
-			return j;
-		}
+		if (err)
+			break;
 	}
+	if (err) {
+		fail(x, NV_EXIT_ERR, "cannot start worker %u: %s", j,
+		     strerror(err));
+		atomic_fetch_sub(&x->running, x->jobs - j);
+		x->start_failed = true;
+	}
+	pthread_mutex_unlock(&x->gate);
 	return j;
 }
 
@@ -281,25 +425,41 @@ static uint64_t list_bytes(const struct xfer *x)
 int xfer_run(struct xfer *x)
 {
 	double t0 = nv_mono();
+	bool staged = x->op == XFER_RESTORE_STAGED;
 	unsigned int j, started;
 	struct worker *w;
+	int err;
 
 	x->bytes_total = list_bytes(x);
+	x->nr_failed = 0;
 	atomic_init(&x->done, 0);
 	atomic_init(&x->bytes_read, 0);
 	atomic_init(&x->bytes_written, 0);
 	atomic_init(&x->stop, false);
 	pthread_mutex_init(&x->lock, NULL);
+	pthread_mutex_init(&x->gate, NULL);
 	x->status = 0;
+	if (staged) {
+		err = pthread_barrier_init(&x->barrier, NULL, x->jobs);
+		if (err) {
+			nv_err("cannot create a barrier for %u workers: %s",
+			       x->jobs, strerror(err));
+			x->status = NV_EXIT_ERR;
+			goto out_gate;
+		}
+	}
 	w = calloc(x->jobs, sizeof(*w));
 	if (!w) {
 		nv_err("out of memory");
-		return NV_EXIT_ERR;
+		x->status = NV_EXIT_ERR;
+		goto out_free;
 	}
 	for (j = 0; j < x->jobs; j++) {
 		w[j].x = x;
 		w[j].idx = j;
 		w[j].node = -1;
+		if (staged)
+			continue;	/* reads into and writes from stage[] */
 		w[j].buf = nv_alloc_io(NV_IO_SIZE);
 		if (!w[j].buf) {
 			x->status = NV_EXIT_ERR;	/* message printed */
@@ -317,6 +477,11 @@ out:
 	for (j = 0; j < x->jobs; j++)
 		free(w[j].buf);
 	free(w);
+out_free:
+	if (staged)
+		pthread_barrier_destroy(&x->barrier);
+out_gate:
+	pthread_mutex_destroy(&x->gate);
 	pthread_mutex_destroy(&x->lock);
 	return x->status;
 }

@@ -21,6 +21,7 @@ enum xfer_op {
 	XFER_SAVE,		/* read the NVM, hash it, write the TARGET */
 	XFER_HASH_IMAGE,	/* read the TARGET, hash it */
 	XFER_RESTORE,		/* read the TARGET, check it, write the NVM */
+	XFER_RESTORE_STAGED,	/* stage regions, write those that verify */
 };
 
 struct xfer {
@@ -34,7 +35,13 @@ struct xfer {
 	uint64_t nr;
 	const uint8_t *slot;		/* TARGET slot of each region */
 	struct nv_csum *chunk;		/* chunk digests, region i at i * cpr */
-	bool check;			/* compare with chunk[], do not store */
+	bool check;			/* compare with chunk[], do not store;
+					 * not for XFER_RESTORE_STAGED
+					 */
+	/* XFER_RESTORE_STAGED only */
+	const struct nv_entry *table;	/* the region checksums to match */
+	uint8_t *stage[2];		/* geom->region_size bytes each */
+	bool *failed;			/* per region: failed, not written */
 	unsigned int jobs;
 	bool progress;			/* a progress bar on stderr */
 	const char *label;
@@ -43,10 +50,14 @@ struct xfer {
 	atomic_uint_fast64_t done;
 	atomic_uint_fast64_t bytes_read;
 	atomic_uint_fast64_t bytes_written;
+	uint64_t nr_failed;		/* regions with failed[] set */
 	/* private */
 	atomic_bool stop;
 	atomic_uint running;
 	pthread_mutex_t lock;
+	pthread_mutex_t gate;		/* held while the workers start */
+	bool start_failed;
+	pthread_barrier_t barrier;	/* XFER_RESTORE_STAGED: between steps */
 	int status;
 	char msg[512];
 };

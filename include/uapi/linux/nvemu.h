@@ -146,14 +146,57 @@ struct nvemu_state {
  * @event:	in: one NVEMU_EV_* value
  * @flags:	in: NVEMU_REPORT_F_* flags
  * @generation:	in: generation of the image (NVEMU_EV_SAVED, _RESTORED)
+ * @uuid:	in: uuid of the image (NVEMU_EV_SAVED, _RESTORED), or all
+ *		zeroes: unknown.  With it, the kernel can tell what changed
+ *		since this image (NVEMU_IOC_CHANGED)
  * @reserved:	in: must be 0
  */
 struct nvemu_report {
 	__u32 event;
 	__u32 flags;
 	__u64 generation;
-	__u64 reserved[4];
+	__u8 uuid[16];
+	__u64 reserved[2];
 };
+
+/**
+ * struct nvemu_changed - which data regions may differ from an image
+ *	(NVEMU_IOC_CHANGED, CAP_SYS_ADMIN)
+ * @flags:	in: must be 0; out: NVEMU_CHANGED_* flags
+ * @reserved0:	in: must be 0; out: 0
+ * @uuid:	in: uuid of the image the save's TARGET holds now
+ * @generation:	in: its generation
+ * @bitmap:	in: user pointer to an array of DIV_ROUND_UP(@nr_regions, 64)
+ *		__u64; out: bit i % 64 of element i / 64 set if data region
+ *		i may have changed since that image
+ * @nr_regions:	in: number of data regions (NVEMU_IOC_GEOMETRY)
+ * @reserved:	in: must be 0; out: 0
+ *
+ * Called by a save before it reads the NVM: the kernel hands over what
+ * it recorded since the last call and starts recording anew.  The save
+ * ends with NVEMU_IOC_REPORT of NVEMU_EV_SAVED (the image it wrote is
+ * then the reference) or NVEMU_EV_SAVE_FAILED, made through the same
+ * open file; if the file is closed before, what was handed over is
+ * recorded again.  One save at a time: -EBUSY while another has called
+ * and not reported.
+ */
+struct nvemu_changed {
+	__u32 flags;
+	__u32 reserved0;
+	__u8 uuid[16];
+	__u64 generation;
+	__u64 bitmap;
+	__u64 nr_regions;
+	__u64 reserved[3];
+};
+
+/*
+ * nvemu_changed.flags: the kernel knows what changed since the image of
+ * nvemu_changed.uuid and .generation: every region whose bit is clear is
+ * the same as in that image.  Without it the bitmap tells what changed
+ * since the last call only, and the save must compare every region.
+ */
+#define NVEMU_CHANGED_VALID		(1U << 0)
 
 /* an image of generation nvemu_report.generation was written */
 #define NVEMU_EV_SAVED			1
@@ -185,5 +228,6 @@ struct nvemu_report {
 #define NVEMU_IOC_DATA_REGION	_IOWR(NVEMU_IOC_MAGIC, 0x03, struct nvemu_data_region)
 #define NVEMU_IOC_STATE		_IOWR(NVEMU_IOC_MAGIC, 0x04, struct nvemu_state)
 #define NVEMU_IOC_REPORT	_IOW(NVEMU_IOC_MAGIC, 0x05, struct nvemu_report)
+#define NVEMU_IOC_CHANGED	_IOWR(NVEMU_IOC_MAGIC, 0x06, struct nvemu_changed)
 
 #endif /* _UAPI_LINUX_NVEMU_H */

@@ -217,6 +217,56 @@ check "a flipped byte in the slot not in use does not matter" \
 check "... restored exactly" cmp nvm3 nvm
 flip img $off
 
+echo "# single-pass restore"
+# The NVM file starts with other data than the image's, so that a region
+# left untouched differs from a restored one.
+head -c $((200 * MiB)) /dev/urandom >pre.nvm
+cp pre.nvm nvm4
+check "single-pass restore of a good image" \
+	run 0 nvm4 restore --from img --single-pass --json
+check "... valid JSON: mode single-pass, 50 regions written, none failed" \
+	eval 'json_ok && jis "single-pass 50 0" mode regions_written regions_failed'
+check "... reads the data once: 200 MiB read, 200 MiB written" \
+	jis "$((200 * MiB)) $((200 * MiB))" bytes_read bytes_written
+check "... the NVM file is the saved one, byte for byte" cmp nvm4 nvm
+cp pre.nvm nvm4
+check "a --device file has no restore gate: verify-first by default" \
+	run 0 nvm4 restore --from img --json
+check "... mode verify-first, 400 MiB read, exactly restored" \
+	eval 'jis "verify-first $((400 * MiB)) 0" mode bytes_read regions_failed &&
+	      cmp nvm4 nvm'
+k=23
+off=$(($(slot_off $k 1) + 5000))
+flip img $off
+# what a single pass must leave: the image's data, region k as it was
+cp nvm sp.want
+dd if=pre.nvm of=sp.want bs=$((4 * MiB)) skip=$k seek=$k count=1 \
+	conv=notrunc status=none
+for j in 1 3; do
+	cp pre.nvm nvm4
+	check "single-pass --jobs $j, region $k damaged: exit 5" \
+		run 5 nvm4 restore --from img --single-pass --jobs $j --json
+	check "... names region $k and its NVM offsets" \
+		grep -q "region $k not restored: NVM offsets $((k * 4 * MiB))-" err
+	check "... says 1 of 50 regions failed and was not written" \
+		grep -q "1 of 50 regions failed their checksum and were not written" err
+	check "... region $k untouched, every other region the image's" \
+		cmp nvm4 sp.want
+	check "... JSON: 49 regions written, 1 failed, 200 MiB read" \
+		eval 'json_ok && jis "single-pass 49 1 $((200 * MiB))" mode regions_written regions_failed bytes_read'
+done
+cp pre.nvm nvm4
+check "--verify-first, region $k damaged: exit 5" \
+	run 5 nvm4 restore --from img --verify-first
+check "... names region $k" grep -q "region $k, slot 1" err
+check "... the whole NVM file is unchanged" cmp nvm4 pre.nvm
+flip img $off
+check "--if-pending on a --device file: nothing pending, exit 0" \
+	run 0 nvm4 restore --from img --if-pending
+check "... says so" grep -q "no restore pending): nothing to restore" err
+check "... the NVM file is unchanged" cmp nvm4 pre.nvm
+rm -f pre.nvm nvm4 sp.want
+
 # img.h: generation 1 in copy A (gen1.nvm), generation 2 in copy B (nvm)
 run 0 gen1.nvm save --to img.h --quiet || not_ok "save gen 1 for header tests"
 run 0 nvm save --to img.h --quiet || not_ok "save gen 2 for header tests"
@@ -265,6 +315,9 @@ truncate -s $((300 * MiB)) img.h
 check "restore from a truncated target (exit 6)" \
 	run 6 nvm3 restore --from img.h
 check "... says it is truncated" grep -q "img.h is truncated" err
+check "... the NVM file is unchanged" cmp nvm3 gen1.nvm
+check "single-pass restore from a truncated target (exit 6)" \
+	run 6 nvm3 restore --from img.h --single-pass
 check "... the NVM file is unchanged" cmp nvm3 gen1.nvm
 check "verify of a truncated target (exit 6)" run 6 nvm verify img.h
 truncate -s $((100 * MiB)) small
@@ -326,6 +379,11 @@ check "a short last region (10 MiB + 12 KiB): save" \
 	run 0 nvmodd save --to imgodd --jobs 3
 check "... restore" run 0 nvmodd2 restore --from imgodd --jobs 2
 check "... exactly" cmp nvmodd nvmodd2
+truncate -s 0 nvmodd2
+truncate -s $((10 * MiB + 12288)) nvmodd2
+check "... single-pass restore --jobs 3" \
+	run 0 nvmodd2 restore --from imgodd --jobs 3 --single-pass
+check "... exactly" cmp nvmodd nvmodd2
 head -c $((3 * MiB)) /dev/urandom >nvmsm
 truncate -s $((3 * MiB)) nvmsm2
 check "256 KiB regions: save, restore, same content" \
@@ -344,6 +402,10 @@ check "no command: exit 2" eval '"$N" >out 2>err; test $? = 2'
 check "unknown option: exit 2" run 2 nvm save --to x --bogus
 check "save without --to: exit 2" run 2 nvm save
 check "--jobs 0: exit 2" run 2 nvm save --to x --jobs 0
+cp nvm3 nvm3.ref
+check "restore --verify-first --single-pass: exit 2" \
+	run 2 nvm3 restore --from img --verify-first --single-pass
+check "... the NVM file is unchanged" cmp nvm3 nvm3.ref
 check "--region-size 3M: refused" \
 	eval '"$N" -d nvm --region-size 3M info >out 2>err; test $? = 1'
 check "--region-size on a character device: exit 2" \

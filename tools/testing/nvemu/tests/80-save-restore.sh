@@ -5,17 +5,22 @@
 # Surviving power-off: the emulated NVM saved to an NVMe disk and restored
 # into a fresh machine (new QEMU, new RAM), behind the restore gate.
 #   boot A: random data over the whole NVM, then an fsdax namespace with
-#           an ext4 file system and files; save --shutdown to the disk
+#           an ext4 file system and files; the shutdown save, run as
+#           nvemu.service's ExecStop= line runs it; the same line again
+#           at a warm reset: nothing pending, nothing restored
 #   boot B: a new machine, nvemu.restore=wait: no region, restore pending;
-#           restore; the gate opens, the namespace comes back by itself,
-#           the NVM hashes the same, the files are intact, and the state
-#           says: clean shutdown, generation restored
+#           nvemu.service's ExecStart= line restores (single pass, as the
+#           gate is closed); the gate opens, the namespace comes back by
+#           itself, the NVM hashes the same, the files are intact, and the
+#           state says: clean shutdown, generation restored
 #   boot C: a new machine: restore, change a file, then a save --full that
 #           is cut (SIGKILL of QEMU) in its middle
 #   boot D: a new machine: the restore gets the image of boot A, exactly
 #   boot E, F: another geometry, a too small target, a truncated image, a
 #           damaged region, damaged headers: each refused with its own exit
-#           status, and the NVM is left as it was
+#           status, and the NVM is left as it was (verify-first, the
+#           default while the gate is open); a damaged region restored in
+#           a single pass: that region untouched, every other one restored
 . "$(dirname "$0")/lib.sh"
 
 case $ARCH in
@@ -49,8 +54,25 @@ boot()
 		> "$work/$name.out" 2> "$work/$name.err"
 }
 
+# The deployment's own commands: the ExecStart= and ExecStop= lines of
+# nvemu.service, with its /etc/default/nvemu settings (the guest has
+# neither systemd nor udev; ExecStartPre= only waits for udev).
+unit=$TOP/tools/nvemu/deploy/nvemu.service
+unit_line() { sed -n "s,^$1=/usr/sbin/nvemu ,nvemu ,p" "$unit"; }
+start_cmd=$(unit_line ExecStart)
+stop_cmd=$(unit_line ExecStop)
+[ -n "$start_cmd" ] && [ -n "$stop_cmd" ] || fail "no ExecStart=/ExecStop= running /usr/sbin/nvemu in $unit"
+echo "unit start: $start_cmd"
+echo "unit stop:  $stop_cmd"
+unitlib="
+NVEMU_TARGET=/dev/nvme0n1
+NVEMU_OPTS=--json
+unit_start() { $start_cmd; }
+unit_stop() { $stop_cmd; }
+"
+
 # shared guest shell functions
-lib='
+lib=$unitlib'
 set -e
 data_size() { nvemu info --json | sed "s/.*\"data_size\":\([0-9]*\).*/\1/"; }
 nvm_hash() { head -c $(data_size) /dev/nvemu0 | sha256sum | cut -d" " -f1; }
@@ -58,26 +80,43 @@ files() { (cd /mnt && find . -type f | sort | xargs sha256sum) | sha256sum | cut
 # the NVMe disk that run-vm gave serial $1 (nvemu0, nvemu1, ...): probe
 # order, hence the names, may vary
 disk() { for d in /sys/block/nvme*n1; do
-	[ "$(tr -d " " < $d/device/serial)" = "$1" ] && echo /dev/${d##*/}; done; }
+	[ "$(tr -d " " < $d/device/serial)" != "$1" ] || echo /dev/${d##*/}; done; }
 wait_for() { i=0; while [ ! -e "$1" ]; do [ $i -lt 100 ] || return 1; sleep 0.1; i=$((i + 1)); done; }
 '
 
-# ---- boot A
-boot A -- "$lib"'
-ndctl disable-region all > /dev/null
-head -c $(data_size) /dev/urandom > /dev/nvemu0
-ndctl enable-region all > /dev/null
-ndctl create-namespace -f -e namespace0.0 -m fsdax > /dev/null
-mkfs.ext4 -q -F -b 4096 /dev/pmem0
-mount -o dax /dev/pmem0 /mnt
-head -c 30000000 /dev/urandom > /mnt/big
-seq 1 100000 > /mnt/small
-mkdir /mnt/d && echo hello > /mnt/d/f
-echo "files $(files)"
-umount /mnt
-echo "hash $(nvm_hash)"
-nvemu save --to /dev/nvme0n1 --shutdown --json --quiet
-echo "saved_generation $(cat /sys/bus/platform/devices/nvemu/saved_generation)"
+# ---- boot A: the first boot of a deployment (nvemu.restore=wait, no image
+# on the disk yet), a shutdown save, and a warm reset
+NVEMU_APPEND=nvemu.restore=wait boot A --reboots 1 -- "$lib"'
+sysfs=/sys/bus/platform/devices/nvemu
+if [ "$NVEMU_BOOT" = 0 ]; then
+	echo "first pending $(cat $sysfs/restore_pending)"
+	unit_start
+	echo "first pending after start $(cat $sysfs/restore_pending)"
+	wait_for /sys/bus/nd/devices/region0
+	ndctl disable-region all > /dev/null
+	head -c $(data_size) /dev/urandom > /dev/nvemu0
+	ndctl enable-region all > /dev/null
+	ndctl create-namespace -f -e namespace0.0 -m fsdax > /dev/null
+	mkfs.ext4 -q -F -b 4096 /dev/pmem0
+	mount -o dax /dev/pmem0 /mnt
+	head -c 30000000 /dev/urandom > /mnt/big
+	seq 1 100000 > /mnt/small
+	mkdir /mnt/d && echo hello > /mnt/d/f
+	echo "files $(files)"
+	umount /mnt
+	echo "hash $(nvm_hash)"
+	unit_stop
+	echo "saved_generation $(cat $sysfs/saved_generation)"
+	sync
+	reboot -f
+fi
+# the warm reset: the metadata survived, so the gate is open and the
+# unit restores nothing (the NVM is newer than any image)
+echo "warm pending $(cat $sysfs/restore_pending)"
+echo "warm hash $(nvm_hash)"
+unit_start
+echo "warm hash after start $(nvm_hash)"
+echo "warm restored_generation $(cat $sysfs/restored_generation)"
 ' || { cat "$work/A.out" "$work/A.err"; fail "boot A failed"; }
 cat "$work/A.out"
 hash=$(sed -n 's/^hash //p' "$work/A.out")
@@ -86,6 +125,16 @@ files=$(sed -n 's/^files //p' "$work/A.out")
 grep -q '^{"command":"save",.*"generation":1,.*"regions_written":\([0-9]*\),"regions_skipped":0,.*"shutdown":true' "$work/A.out" ||
 	fail "boot A: the save summary is not a full save of generation 1"
 expect_line "$work/A.out" "saved_generation 1"
+expect_line "$work/A.out" "first pending 1"
+expect_line "$work/A.out" "first pending after start 0"
+grep -q "holds no nvemu image: nothing to restore" "$work/A.err" ||
+	fail "boot A: the unit's restore on a blank disk did not say so"
+expect_line "$work/A.out" "warm pending 0"
+expect_line "$work/A.out" "warm hash $hash"
+expect_line "$work/A.out" "warm hash after start $hash"
+expect_line "$work/A.out" "warm restored_generation 0"
+grep -q "restore gate open" "$work/A.err" ||
+	fail "boot A: the unit's restore after a warm reset did not say why it did nothing"
 
 # ---- boot B: restore into a new machine, behind the gate
 NVEMU_APPEND=nvemu.restore=wait boot B -- "$lib"'
@@ -97,7 +146,7 @@ if nvemu restore --abandon 2> /dev/null; then echo "abandon while open: done"
 else echo "abandon while open: refused"; fi
 exec 3>&-
 echo "still pending $(cat /sys/bus/platform/devices/nvemu/restore_pending)"
-nvemu restore --from /dev/nvme0n1 --json --quiet
+unit_start
 echo "pending $(cat /sys/bus/platform/devices/nvemu/restore_pending)"
 wait_for /dev/pmem0
 echo "hash $(nvm_hash)"
@@ -124,6 +173,11 @@ expect_line "$work/B.out" "restored_generation 1"
 expect_line "$work/B.out" "health ok"
 grep -q '^{"command":"restore",.*"generation":1,' "$work/B.out" ||
 	fail "boot B: no restore summary of generation 1"
+# behind the closed gate the default is one pass: the image read once
+ds=$(sed -n 's/^{"command":"restore",.*"bytes_total":\([0-9]*\).*/\1/p' "$work/B.out")
+grep -q '^{"command":"restore",.*"bytes_read":'"$ds"',.*"mode":"single-pass"' "$work/B.out" ||
+	fail "boot B: the restore behind the gate did not read the image once, in a single pass"
+echo "ok: single-pass restore read $ds bytes"
 
 # ---- boot C: a save cut in its middle
 rm -f "$pidfile"
@@ -169,24 +223,18 @@ else
 	want_gen=1 want_hash=$hash
 fi
 
-# ---- boot D: the previous image, intact
-NVEMU_APPEND=nvemu.restore=wait boot D -- "$lib"'
+# ---- boot D: the previous image, intact; then incremental saves that
+# read only what the kernel recorded as changed, through every path
+st='st() { set +e; "$@" > /tmp/out 2> /tmp/err; echo "$? $(head -n 1 /tmp/err)"; set -e; }
+'
+NVEMU_APPEND=nvemu.restore=wait boot D -- "$lib$st"'
 nvemu verify /dev/nvme0n1 --json --quiet
 nvemu restore --from /dev/nvme0n1 --json --quiet
 wait_for /dev/pmem0
 echo "hash $(nvm_hash)"
-# --jobs 1, 2 and 4 write the same image (time and uuid pinned), one at a
-# time into a file in tmpfs
-export NVEMU_TEST_TIME=1700000000000000000
-export NVEMU_TEST_UUID=00112233445566778899aabbccddeeff
-for j in 1 2 4; do
-	nvemu save --to /tmp/img --full --jobs $j --quiet
-	echo "jobs $j image $(sha256sum < /tmp/img | cut -d" " -f1)"
-	rm /tmp/img
-done
-unset NVEMU_TEST_TIME NVEMU_TEST_UUID
 # an incremental save after 1% of the data regions (at least one)
-# changed writes those regions only
+# changed through /dev/nvemu0 reads and writes those regions only: the
+# restore made its image the kernel'"'"'s reference
 ndctl disable-region all > /dev/null
 nr=$(nvemu info --json | sed "s/.*\"nr_regions\":\([0-9]*\).*/\1/")
 rs=$(nvemu info --json | sed "s/.*\"region_size\":\([0-9]*\).*/\1/")
@@ -197,6 +245,36 @@ for r in $(seq 0 $((n - 1))); do
 done
 echo "changed $n of $nr"
 nvemu save --to /dev/nvme0n1 --json --quiet
+# fsdax: files written through DAX and ext4 metadata through block I/O
+ndctl enable-region all > /dev/null
+wait_for /dev/pmem0
+mount -o dax /dev/pmem0 /mnt
+head -c 5000000 /dev/urandom > /mnt/new
+echo more >> /mnt/d/f
+umount /mnt
+echo "fsdax $(nvemu save --to /dev/nvme0n1 --json --quiet)"
+echo "fsdax against nvm: $(st nvemu verify /dev/nvme0n1 --against-nvm --quiet)"
+# device-dax: the info block through ->rw_bytes, data through a mapping
+ndctl create-namespace -f -e namespace0.0 -m devdax > /dev/null
+wait_for /dev/dax0.0
+daxcheck fill /dev/dax0.0 7 --size 4194304
+echo "devdax $(nvemu save --to /dev/nvme0n1 --json --quiet)"
+echo "devdax against nvm: $(st nvemu verify /dev/nvme0n1 --against-nvm --quiet)"
+# nothing holds the NVM any more: the next save takes the mapped regions
+# one last time, the one after has nothing to compare
+ndctl disable-region all > /dev/null
+nvemu save --to /dev/nvme0n1 --json --quiet > /dev/null
+echo "idle $(nvemu save --to /dev/nvme0n1 --json --quiet)"
+echo "idle against nvm: $(st nvemu verify /dev/nvme0n1 --against-nvm --quiet)"
+# --jobs 1, 2 and 4 write the same image (time and uuid pinned), one at a
+# time into a file in tmpfs
+export NVEMU_TEST_TIME=1700000000000000000
+export NVEMU_TEST_UUID=00112233445566778899aabbccddeeff
+for j in 1 2 4; do
+	nvemu save --to /tmp/img --full --jobs $j --quiet
+	echo "jobs $j image $(sha256sum < /tmp/img | cut -d" " -f1)"
+	rm /tmp/img
+done
 ' || { cat "$work/D.out" "$work/D.err"; fail "boot D failed"; }
 cat "$work/D.out"
 grep -q '^{"command":"verify",.*"generation":'$want_gen',.*"image_ok":true' "$work/D.out" ||
@@ -208,9 +286,22 @@ expect_line "$work/D.out" "jobs 2 image $img"
 expect_line "$work/D.out" "jobs 4 image $img"
 read -r n nr < <(sed -n 's/^changed \([0-9]*\) of \([0-9]*\)$/\1 \2/p' "$work/D.out")
 [ -n "$n" ] || fail "boot D: no incremental save"
-grep -q "^{\"command\":\"save\",.*\"regions\":$nr,\"regions_written\":$n,\"regions_skipped\":$((nr - n))," "$work/D.out" ||
-	fail "boot D: the incremental save did not write exactly the $n changed region(s) of $nr"
-echo "ok: incremental save wrote $n of $nr regions"
+grep -q "^{\"command\":\"save\",.*\"regions\":$nr,\"regions_written\":$n,\"regions_skipped\":$((nr - n)),.*\"changes_known\":true,\"regions_compared\":$n[,}]" "$work/D.out" ||
+	fail "boot D: the incremental save did not compare and write exactly the $n changed region(s) of $nr"
+echo "ok: incremental save compared and wrote $n of $nr regions"
+for p in fsdax devdax; do
+	grep -q "^$p {\"command\":\"save\",.*\"changes_known\":true," "$work/D.out" ||
+		fail "boot D: the save after $p writes did not use the kernel's record"
+	grep -q "^$p {\"command\":\"save\",.*\"regions_written\":0," "$work/D.out" &&
+		fail "boot D: the save after $p writes wrote nothing"
+	grep -q "^$p against nvm: 0 " "$work/D.out" ||
+		fail "boot D: after the $p writes, the NVM differs from the image the incremental save wrote"
+	echo "ok: $p writes recorded: the incremental save left nothing behind"
+done
+grep -q '^idle {"command":"save",.*"regions_written":0,.*"changes_known":true,"regions_compared":0[,}]' "$work/D.out" ||
+	fail "boot D: with nothing holding the NVM, a save after a save still compared regions"
+grep -q "^idle against nvm: 0 " "$work/D.out" || fail "boot D: the NVM differs from the last image"
+echo "ok: nothing holds the NVM: nothing left to compare"
 
 # ---- boot E: another geometry (region size) is refused, NVM unchanged
 st='st() { set +e; "$@" > /tmp/out 2> /tmp/err; echo "$? $(head -n 1 /tmp/err)"; set -e; }
@@ -236,21 +327,36 @@ echo "small target: $(st nvemu save --to $small --quiet)"
 # the first 60 MiB of the image: headers and tables, not all data
 dd if=$big of=$small bs=1M count=60 2> /dev/null
 echo "truncated: $(st nvemu restore --from $small --quiet)"
-# one byte of region 1 in its current slot: slot 0 since generation 1
-# (boot D changed region 0 only), at 4 MiB + 64 MiB (see the layout in
-# Documentation/admin-guide/nvemu-save-restore.rst)
-off=$((4194304 + 67108864 + 12345))
-dd if=$big of=/tmp/byte bs=1 skip=$off count=1 2> /dev/null
-printf "\125" | cmp -s - /tmp/byte && v="\252" || v="\125"
-printf "$v" | dd of=$big bs=1 seek=$off conv=notrunc 2> /dev/null
+# one byte of region 1 in both its slots, whichever is current: slot 0
+# at 4 MiB + 64 MiB, slot 1 at 4 MiB + (4 + 1) x 64 MiB (4 regions; see
+# the layout in Documentation/admin-guide/nvemu-save-restore.rst)
+flip() { dd if=$big of=/tmp/byte.$1 bs=1 skip=$1 count=1 2> /dev/null
+	printf "\125" | cmp -s - /tmp/byte.$1 && v="\252" || v="\125"
+	printf "$v" | dd of=$big bs=1 seek=$1 conv=notrunc 2> /dev/null; }
+unflip() { dd if=/tmp/byte.$1 of=$big bs=1 seek=$1 conv=notrunc 2> /dev/null; }
+off0=$((4194304 + 67108864 + 12345))
+off1=$((4194304 + 5 * 67108864 + 12345))
+flip $off0
+flip $off1
 echo "checksum: $(st nvemu restore --from $big --quiet)"
-dd if=/tmp/byte of=$big bs=1 seek=$off conv=notrunc 2> /dev/null
+echo "unchanged $([ "$(nvm_hash)" = "$before" ] && echo yes || echo no)"
+# the same image in a single pass: region 1 is not written, the others are
+r1() { dd if=/dev/nvemu0 bs=1M skip=64 count=64 2> /dev/null | sha256sum | cut -d" " -f1; }
+r1before=$(r1)
+echo "single: $(st nvemu restore --from $big --single-pass --quiet)"
+grep -q "region 1[^0-9]" /tmp/err && echo "single names region 1"
+echo "single region 1 untouched $([ "$(r1)" = "$r1before" ] && echo yes || echo no)"
+unflip $off0
+unflip $off1
 nvemu verify $big --quiet && echo "repaired image: ok"
+echo "differs: $(st nvemu verify $big --against-nvm --quiet)"
+grep "^ *region " /tmp/err | sed "s/^ */differing /"
 # both header copies damaged
+before=$(nvm_hash)
 printf "\377" | dd of=$big bs=1 seek=100 conv=notrunc 2> /dev/null
 printf "\377" | dd of=$big bs=1 seek=$((1048576 + 100)) conv=notrunc 2> /dev/null
 echo "no image: $(st nvemu restore --from $big --quiet)"
-echo "unchanged $([ "$(nvm_hash)" = "$before" ] && echo yes || echo no)"
+echo "unchanged again $([ "$(nvm_hash)" = "$before" ] && echo yes || echo no)"
 ' || { cat "$work/F.out" "$work/F.err"; fail "boot F failed"; }
 cat "$work/F.out"
 grep -q "^small target: 6 " "$work/F.out" || fail "a too small target was not refused with status 6"
@@ -259,3 +365,13 @@ grep -q "^checksum: 5 " "$work/F.out" || fail "a damaged region was not refused 
 expect_line "$work/F.out" "repaired image: ok"
 grep -q "^no image: 3 " "$work/F.out" || fail "damaged headers were not refused with status 3"
 expect_line "$work/F.out" "unchanged yes"
+expect_line "$work/F.out" "unchanged again yes"
+# single pass: status 5, region 1 named and untouched, and afterwards
+# the NVM differs from the (repaired) image in region 1 alone
+grep -q "^single: 5 " "$work/F.out" || fail "a damaged region was not refused with status 5 in a single pass"
+expect_line "$work/F.out" "single names region 1"
+expect_line "$work/F.out" "single region 1 untouched yes"
+grep -q "^differs: 7 " "$work/F.out" || fail "the NVM does not differ from the image after a failed single pass"
+[ "$(grep -c "^differing " "$work/F.out")" = 1 ] && grep -q "^differing region 1 (offset 67108864," "$work/F.out" ||
+	fail "after the single pass, the NVM should differ from the image in region 1 only"
+echo "ok: single pass restored every region but the damaged one"
