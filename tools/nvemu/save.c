@@ -35,6 +35,7 @@ struct save_opts {
 	bool full;
 	bool shutdown;
 	bool force;
+	bool compare_all;
 };
 
 struct save {
@@ -64,6 +65,7 @@ static int parse(int argc, char **argv, struct save_opts *o)
 		{ "full", no_argument, NULL, 'F' },
 		{ "shutdown", no_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "compare-all", no_argument, NULL, 'C' },
 		{ }
 	};
 	struct option all[NV_MAX_OPTIONS];
@@ -85,6 +87,9 @@ static int parse(int argc, char **argv, struct save_opts *o)
 			break;
 		case 'f':
 			o->force = true;
+			break;
+		case 'C':
+			o->compare_all = true;
 			break;
 		default:
 			ret = common_option("save", c, &o->c, help_save);
@@ -192,6 +197,8 @@ static int take_changes(struct save *s)
 	if (dev_changed(s->dev, b ? b->uuid : NULL, b ? b->generation : 0,
 			s->changed, &s->known))
 		return NV_EXIT_ERR;
+	if (s->o->compare_all)
+		s->known = false;
 	return 0;
 }
 
