@@ -253,7 +253,8 @@ for j in 1 3; do
 	check "... region $k untouched, every other region the image's" \
 		cmp nvm4 sp.want
 	check "... JSON: 49 regions written, 1 failed, 200 MiB read" \
-		eval 'json_ok && jis "single-pass 49 1 $((200 * MiB))" mode regions_written regions_failed bytes_read'
+		eval 'json_ok && jis "single-pass 49 1 $((200 * MiB))" \
+			mode regions_written regions_failed bytes_read'
 done
 cp pre.nvm nvm4
 check "--verify-first, region $k damaged: exit 5" \
