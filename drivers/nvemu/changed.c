@@ -17,8 +17,9 @@
  *    it.  These bits are cleared only when NVEMU_IOC_CHANGED finds nothing
  *    holding the NVM (no namespace enabled, no writer of /dev/nvemuN).
  *
- * NVEMU_IOC_CHANGED hands the union over to a save, keeps @changed as
- * @taken until the save reports its end, and starts recording anew.  The
+ * NVEMU_IOC_CHANGED hands the union over to a save, keeps it as @taken
+ * until the save reports its end (a failed save gives it back to
+ * @changed), and starts recording anew.  The
  * reference is the image (uuid, generation) last reported saved after
  * such a call, or restored; the bitmap is valid for a TARGET holding that
  * image only.  Nothing of this survives a reboot: after a warm reset the
@@ -125,19 +126,20 @@ static bool nvemu_held(struct nvemu_dev *nv)
 }
 
 /*
- * Hand @changed and @mapped over into @out, @mapped's part also into
- * @was_mapped; called with nv->lock held.
+ * Hand @changed and @mapped over into @taken, @mapped's part also into
+ * @was_mapped; called with nv->lock held.  All of @taken goes back to
+ * @changed if the save fails: mapped regions it was handed may have
+ * changed, and are no longer recorded as mapped when nothing holds the
+ * NVM.
  */
-static void nvemu_take(struct nvemu_dev *nv, unsigned long *out,
-		       unsigned long *was_mapped)
+static void nvemu_take(struct nvemu_dev *nv, unsigned long *was_mapped)
 {
 	unsigned int w, words = BITS_TO_LONGS(nvemu_changed_bits(nv));
 	unsigned long bit;
 
 	for (w = 0; w < words; w++) {
-		nv->taken[w] = xchg(&nv->changed[w], 0);
 		was_mapped[w] = xchg(&nv->mapped[w], 0);
-		out[w] = nv->taken[w] | was_mapped[w];
+		nv->taken[w] = xchg(&nv->changed[w], 0) | was_mapped[w];
 	}
 	/*
 	 * Mapped bytes may still change while a namespace or a writer holds
@@ -173,7 +175,7 @@ long nvemu_ioctl_changed(struct nvemu_dev *nv, struct file *file,
 			 void __user *argp)
 {
 	u64 bits = nvemu_changed_bits(nv), *out64;
-	unsigned long *out, *was_mapped;
+	unsigned long *was_mapped;
 	struct nvemu_changed c;
 	unsigned int words;
 	long rc = 0;
@@ -190,10 +192,9 @@ long nvemu_ioctl_changed(struct nvemu_dev *nv, struct file *file,
 		return -ENODATA;
 
 	words = DIV_ROUND_UP_ULL(bits, 64);
-	out = bitmap_zalloc(bits, GFP_KERNEL);
 	was_mapped = bitmap_zalloc(bits, GFP_KERNEL);
 	out64 = kcalloc(words, sizeof(*out64), GFP_KERNEL);
-	if (!out || !was_mapped || !out64) {
+	if (!was_mapped || !out64) {
 		rc = -ENOMEM;
 		goto out_free;
 	}
@@ -204,14 +205,14 @@ long nvemu_ioctl_changed(struct nvemu_dev *nv, struct file *file,
 		rc = -EBUSY;
 		goto out_free;
 	}
-	nvemu_take(nv, out, was_mapped);
+	nvemu_take(nv, was_mapped);
 	nv->taker = file;
 	if (nv->ref_valid && nv->ref_generation == c.generation &&
 	    !memcmp(nv->ref_uuid, c.uuid, sizeof(c.uuid)))
 		c.flags |= NVEMU_CHANGED_VALID;
+	bitmap_to_arr64(out64, nv->taken, bits);
 	mutex_unlock(&nv->lock);
 
-	bitmap_to_arr64(out64, out, bits);
 	if (copy_to_user(u64_to_user_ptr(c.bitmap), out64,
 			 words * sizeof(*out64)) ||
 	    copy_to_user(argp, &c, sizeof(c))) {
@@ -225,7 +226,6 @@ long nvemu_ioctl_changed(struct nvemu_dev *nv, struct file *file,
 out_free:
 	kfree(out64);
 	bitmap_free(was_mapped);
-	bitmap_free(out);
 	return rc;
 }
 

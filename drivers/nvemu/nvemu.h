@@ -186,8 +186,8 @@ struct nvemu_extent {
  * @boot_state: the NVEMU_META_S_* state the metadata held at boot
  * @changed: data regions written since the last NVEMU_IOC_CHANGED
  * @mapped: data regions handed out for direct access (changed.c)
- * @taken: what the last NVEMU_IOC_CHANGED took from @changed, until the
- *	save that took it reports
+ * @taken: what the last NVEMU_IOC_CHANGED handed over (@changed and
+ *	@mapped), until the save that took it reports
  * @taker: the open file of that save, or NULL
  * @ref_valid: @ref_uuid and @ref_generation tell the image that @changed,
  *	@mapped and @taken are relative to

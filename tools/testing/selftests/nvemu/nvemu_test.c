@@ -1353,6 +1353,48 @@ TEST_F(nvemu, changed_regions)
 	free(bits);
 }
 
+/*
+ * A save that failed gives back the mapped regions it was handed, also
+ * when nothing holds the NVM any more (which forgets them as mapped).
+ */
+TEST_F(nvemu, changed_mapped_given_back)
+{
+	struct nvemu_geometry g;
+	__u64 *bits, none[1] = { 0 };
+	__u32 flags;
+	void *map;
+
+	get_geometry(_metadata, self->fd, &g);
+	if (g.nr_regions < 4)
+		SKIP(return, "fewer than 4 data regions");
+	bits = calloc((g.nr_regions + 63) / 64, sizeof(*bits));
+	ASSERT_NE(NULL, bits);
+	map = mmap(NULL, self->page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 3 * g.region_size);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, munmap(map, self->page));
+	/* no writer left: nothing holds the NVM */
+	close(self->fd);
+	self->fd = open(NVEMU_DEV, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, self->fd);
+
+	ASSERT_EQ(0, changed(self->fd, 4, 1, g.nr_regions, bits, &flags));
+	EXPECT_EQ(1U, bits[0] >> 3 & 1);
+	report_image(_metadata, self->fd, NVEMU_EV_SAVE_FAILED, 0, 0);
+	ASSERT_EQ(0, changed(self->fd, 4, 1, g.nr_regions, bits, &flags));
+	EXPECT_EQ(1U, bits[0] >> 3 & 1)
+	{
+		TH_LOG("the failed save lost mapped region 3");
+	}
+	report_image(_metadata, self->fd, NVEMU_EV_SAVED, 4, 2);
+	/* saved: nothing left, and nothing holds the NVM */
+	ASSERT_EQ(0, changed(self->fd, 4, 2, g.nr_regions, bits, &flags));
+	EXPECT_EQ(NVEMU_CHANGED_VALID, flags);
+	expect_bits(_metadata, bits, g.nr_regions, none, 0, "after the save");
+	report_image(_metadata, self->fd, NVEMU_EV_SAVE_FAILED, 0, 0);
+	free(bits);
+}
+
 TEST_F(nvemu, read_end)
 {
 	const __u64 total = self->total;
