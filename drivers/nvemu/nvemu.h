@@ -149,6 +149,7 @@ typedef void (*nvemu_report_fn)(void *ctx, const char *item, size_t len,
 
 /**
  * struct nvemu_extent - one physical range in the device offset space
+ * @nv: the device (provider data of the NVDIMM region starting here)
  * @offset: offset of the first byte in /dev/nvemuN
  * @size: size in bytes
  * @phys: physical start address
