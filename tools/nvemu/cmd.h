@@ -73,6 +73,8 @@ bool want_progress(bool quiet);
 uint64_t *region_list(uint64_t n);
 struct nv_csum *chunk_array(const struct nv_geom *g);
 uint8_t *slot_array(const struct nv_image *im);
+int check_geometry(const struct nv_image *im, const struct nv_target *t,
+		   const struct nv_dev *dev);
 int check_image(struct nv_target *t, struct nv_dev *dev,
 		const struct nv_image *im, unsigned int jobs, bool progress,
 		struct nv_csum **chunk, uint64_t *bytes_read);

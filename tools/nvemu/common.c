@@ -155,6 +155,18 @@ static int compare_regions(const struct nv_target *t,
 	return NV_EXIT_CHECKSUM;
 }
 
+/* Can image im on t be restored onto dev?  0 or NV_EXIT_GEOMETRY. */
+int check_geometry(const struct nv_image *im, const struct nv_target *t,
+		   const struct nv_dev *dev)
+{
+	char why[200];
+
+	if (!nvimg_geom_compare(&im->geom, &dev->geom, why, sizeof(why)))
+		return 0;
+	nv_err("the image on %s does not fit %s: %s", t->path, dev->path, why);
+	return NV_EXIT_GEOMETRY;
+}
+
 /*
  * Read every region of image im from its slot on t and check its checksum.
  * 0, NV_EXIT_CHECKSUM (bad regions listed) or another exit status.  The

@@ -3,8 +3,9 @@
  * nvemu restore - write the current image of a TARGET back into the NVM
  *
  * First, with nothing written yet: find the current image, and refuse it
- * if its geometry is not the NVM's or if the TARGET is shorter than the
- * image.  Then one of two modes:
+ * if its geometry is not the NVM's, or if the TARGET is shorter than the
+ * image (image_load() never takes a header whose image does not fit the
+ * TARGET as valid).  Then one of two modes:
  *
  * - verify first (--verify-first): every region is read from its slot on
  *   the TARGET and checked against the region table before anything is
@@ -164,28 +165,6 @@ static int find_image(struct restore *r)
 	if (!ret)
 		r->im = &r->ld.im[r->ld.cur];
 	return ret;
-}
-
-static int check_geometry(const struct restore *r)
-{
-	char why[200];
-
-	if (!nvimg_geom_compare(&r->im->geom, &r->dev->geom, why, sizeof(why)))
-		return 0;
-	nv_err("the image on %s does not fit %s: %s", r->tgt.path,
-	       r->dev->path, why);
-	return NV_EXIT_GEOMETRY;
-}
-
-/* Before anything is written: the TARGET must hold the whole image. */
-static int check_size(const struct restore *r)
-{
-	if (r->tgt.size >= r->im->layout.image_size)
-		return 0;
-	nv_err("%s is truncated: it has %llu bytes, the image of generation %llu needs %llu",
-	       r->tgt.path, ULL(r->tgt.size), ULL(r->im->generation),
-	       ULL(r->im->layout.image_size));
-	return NV_EXIT_SIZE;
 }
 
 /*
@@ -352,9 +331,7 @@ static int do_restore(struct restore *r)
 
 	ret = find_image(r);
 	if (!ret)
-		ret = check_geometry(r);
-	if (!ret)
-		ret = check_size(r);
+		ret = check_geometry(r->im, &r->tgt, r->dev);
 	if (!ret)
 		choose_mode(r);
 	if (!ret && r->mode == MODE_VERIFY_FIRST)

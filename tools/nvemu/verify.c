@@ -82,17 +82,6 @@ static int find_image(struct verify *v)
 	return ret;
 }
 
-static int check_geometry(const struct verify *v)
-{
-	char why[200];
-
-	if (!nvimg_geom_compare(&v->im->geom, &v->dev->geom, why, sizeof(why)))
-		return 0;
-	nv_err("the image on %s does not fit %s: %s", v->tgt.path,
-	       v->dev->path, why);
-	return NV_EXIT_GEOMETRY;
-}
-
 static void count_differ(struct verify *v, const struct nv_csum *chunk)
 {
 	const struct nv_geom *g = &v->im->geom;
@@ -150,7 +139,7 @@ static int do_verify(struct verify *v)
 
 	ret = find_image(v);
 	if (!ret && v->dev)
-		ret = check_geometry(v);
+		ret = check_geometry(v->im, &v->tgt, v->dev);
 	if (ret)
 		return ret;
 	ret = check_image(&v->tgt, v->dev, v->im, v->o->c.jobs,
