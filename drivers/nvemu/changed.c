@@ -43,11 +43,6 @@
 
 #include "nvemu.h"
 
-static u64 nvemu_changed_bits(struct nvemu_dev *nv)
-{
-	return DIV_ROUND_UP_ULL(nv->size - NVEMU_META_SIZE, nv->region_size);
-}
-
 /**
  * nvemu_changed_init() - allocate the record of changed data regions
  * @nv: the device, its region size chosen (nvemu_state_boot())
@@ -56,7 +51,7 @@ static u64 nvemu_changed_bits(struct nvemu_dev *nv)
  */
 int nvemu_changed_init(struct nvemu_dev *nv)
 {
-	u64 bits = nvemu_changed_bits(nv);
+	u64 bits = nvemu_nr_regions(nv);
 
 	nv->changed = devm_bitmap_zalloc(nv->dev, bits, GFP_KERNEL);
 	nv->mapped = devm_bitmap_zalloc(nv->dev, bits, GFP_KERNEL);
@@ -78,7 +73,7 @@ int nvemu_changed_init(struct nvemu_dev *nv)
  */
 void nvemu_note(struct nvemu_dev *nv, u64 off, u64 len, bool mapped)
 {
-	u64 data = nv->size - NVEMU_META_SIZE, first, last, i;
+	u64 data = nvemu_data_size(nv), first, last, i;
 	unsigned long *map = mapped ? nv->mapped : nv->changed;
 
 	if (!len || off >= data || !map)
@@ -134,7 +129,7 @@ static bool nvemu_held(struct nvemu_dev *nv)
  */
 static void nvemu_take(struct nvemu_dev *nv, unsigned long *was_mapped)
 {
-	unsigned int w, words = BITS_TO_LONGS(nvemu_changed_bits(nv));
+	unsigned int w, words = BITS_TO_LONGS(nvemu_nr_regions(nv));
 	unsigned long bit;
 
 	for (w = 0; w < words; w++) {
@@ -147,7 +142,7 @@ static void nvemu_take(struct nvemu_dev *nv, unsigned long *was_mapped)
 	 * a claim racing with the check is seen, or maps after it.
 	 */
 	if (nvemu_held(nv))
-		for_each_set_bit(bit, was_mapped, nvemu_changed_bits(nv))
+		for_each_set_bit(bit, was_mapped, nvemu_nr_regions(nv))
 			set_bit(bit, nv->mapped);
 }
 
@@ -156,9 +151,9 @@ static void nvemu_give_back(struct nvemu_dev *nv)
 {
 	unsigned long bit;
 
-	for_each_set_bit(bit, nv->taken, nvemu_changed_bits(nv))
+	for_each_set_bit(bit, nv->taken, nvemu_nr_regions(nv))
 		set_bit(bit, nv->changed);
-	bitmap_zero(nv->taken, nvemu_changed_bits(nv));
+	bitmap_zero(nv->taken, nvemu_nr_regions(nv));
 	nv->taker = NULL;
 }
 
@@ -174,7 +169,7 @@ static void nvemu_give_back(struct nvemu_dev *nv)
 long nvemu_ioctl_changed(struct nvemu_dev *nv, struct file *file,
 			 void __user *argp)
 {
-	u64 bits = nvemu_changed_bits(nv), *out64;
+	u64 bits = nvemu_nr_regions(nv), *out64;
 	unsigned long *was_mapped;
 	struct nvemu_changed c;
 	unsigned int words;
@@ -246,7 +241,7 @@ void nvemu_changed_report(struct nvemu_dev *nv, struct file *file,
 		/* a save that did not take the record cannot be a reference */
 		nv->ref_valid = mine && known;
 		if (mine) {
-			bitmap_zero(nv->taken, nvemu_changed_bits(nv));
+			bitmap_zero(nv->taken, nvemu_nr_regions(nv));
 			nv->taker = NULL;
 		}
 		break;
@@ -259,9 +254,9 @@ void nvemu_changed_report(struct nvemu_dev *nv, struct file *file,
 		 * The restore wrote the image over everything, alone: it
 		 * held the NVM for writing, so no namespace was enabled.
 		 */
-		bitmap_zero(nv->taken, nvemu_changed_bits(nv));
+		bitmap_zero(nv->taken, nvemu_nr_regions(nv));
 		nv->taker = NULL;
-		bitmap_zero(nv->changed, nvemu_changed_bits(nv));
+		bitmap_zero(nv->changed, nvemu_nr_regions(nv));
 		nv->ref_valid = known;
 		break;
 	default:

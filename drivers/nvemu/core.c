@@ -556,7 +556,7 @@ static int nvemu_register_merged(struct nvemu_dev *nv, u64 data_size)
  */
 int nvemu_register_regions(struct nvemu_dev *nv)
 {
-	u64 data_size = nv->size - NVEMU_META_SIZE;
+	u64 data_size = nvemu_data_size(nv);
 	unsigned int i;
 
 	if (merge && nv->nr > 1)

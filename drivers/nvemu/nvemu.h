@@ -222,6 +222,17 @@ struct nvemu_dev {
 	struct nvemu_extent ext[] __counted_by(nr);
 };
 
+/* bytes the data regions cover: all but the metadata area */
+static inline u64 nvemu_data_size(const struct nvemu_dev *nv)
+{
+	return nv->size - NVEMU_META_SIZE;
+}
+
+static inline u64 nvemu_nr_regions(const struct nvemu_dev *nv)
+{
+	return DIV_ROUND_UP_ULL(nvemu_data_size(nv), nv->region_size);
+}
+
 struct nvemu_extent *nvemu_find(struct nvemu_dev *nv, u64 off);
 struct nvemu_meta *nvemu_meta(struct nvemu_dev *nv);
 void nvemu_meta_commit(struct nvemu_dev *nv);

@@ -58,17 +58,6 @@ module_param(restore, charp, 0444);
 MODULE_PARM_DESC(restore,
 		 "\"wait\": no namespaces until user space reports a restore");
 
-/* bytes the data regions cover: all but the metadata area */
-static u64 nvemu_data_size(struct nvemu_dev *nv)
-{
-	return nv->size - NVEMU_META_SIZE;
-}
-
-static u64 nvemu_nr_regions(struct nvemu_dev *nv)
-{
-	return DIV_ROUND_UP_ULL(nvemu_data_size(nv), nv->region_size);
-}
-
 /**
  * nvemu_state_boot() - take the save/restore state at boot
  * @nv: the device
