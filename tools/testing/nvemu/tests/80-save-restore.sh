@@ -82,6 +82,8 @@ files() { (cd /mnt && find . -type f | sort | xargs sha256sum) | sha256sum | cut
 disk() { for d in /sys/block/nvme*n1; do
 	[ "$(tr -d " " < $d/device/serial)" != "$1" ] || echo /dev/${d##*/}; done; }
 wait_for() { i=0; while [ ! -e "$1" ]; do [ $i -lt 100 ] || return 1; sleep 0.1; i=$((i + 1)); done; }
+# run a command, print its exit status and the first line of its stderr
+st() { set +e; "$@" > /tmp/out 2> /tmp/err; echo "$? $(head -n 1 /tmp/err)"; set -e; }
 '
 
 # ---- boot A: the first boot of a deployment (nvemu.restore=wait, no image
@@ -225,9 +227,7 @@ fi
 
 # ---- boot D: the previous image, intact; then incremental saves that
 # read only what the kernel recorded as changed, through every path
-st='st() { set +e; "$@" > /tmp/out 2> /tmp/err; echo "$? $(head -n 1 /tmp/err)"; set -e; }
-'
-NVEMU_APPEND=nvemu.restore=wait boot D -- "$lib$st"'
+NVEMU_APPEND=nvemu.restore=wait boot D -- "$lib"'
 nvemu verify /dev/nvme0n1 --json --quiet
 nvemu restore --from /dev/nvme0n1 --json --quiet
 wait_for /dev/pmem0
@@ -304,9 +304,7 @@ grep -q "^idle against nvm: 0 " "$work/D.out" || fail "boot D: the NVM differs f
 echo "ok: nothing holds the NVM: nothing left to compare"
 
 # ---- boot E: another geometry (region size) is refused, NVM unchanged
-st='st() { set +e; "$@" > /tmp/out 2> /tmp/err; echo "$? $(head -n 1 /tmp/err)"; set -e; }
-'
-NVEMU_APPEND=nvemu.region_size=32M boot E -- "$lib$st"'
+NVEMU_APPEND=nvemu.region_size=32M boot E -- "$lib"'
 ndctl disable-region all > /dev/null
 before=$(nvm_hash)
 echo "geometry: $(st nvemu restore --from /dev/nvme0n1 --quiet)"
@@ -318,7 +316,7 @@ expect_line "$work/E.out" "unchanged yes"
 
 # ---- boot F: bad images and targets are refused, NVM unchanged
 truncate -s 64M "$work/small.img"
-boot F --nvme "$work/small.img" -- "$lib$st"'
+boot F --nvme "$work/small.img" -- "$lib"'
 ndctl disable-region all > /dev/null
 big=$(disk nvemu0) small=$(disk nvemu1)
 echo "disks $big $small"
