@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nvemu: which data regions changed since the image last saved or restored
+ * nvemu: which segments changed since the image last saved or restored
  *
- * An incremental save (tools/nvemu) rewrites only the data regions that
+ * An incremental save (tools/nvemu) rewrites only the segments that
  * differ from the image its TARGET holds.  Without help it must read and
  * hash the whole NVM to find them, so its time is that of reading all
  * of it however little changed.  The kernel sees every path that writes
- * the NVM, so it records them per data region:
+ * the NVM, so it records them per segment:
  *
  *  - @changed: bytes were written: /dev/nvemuN write(), and through
  *    libnvdimm (pmem block I/O, BTT, info blocks: nd_region_desc's
@@ -44,7 +44,7 @@
 #include "nvemu.h"
 
 /**
- * nvemu_changed_init() - allocate the record of changed data regions
+ * nvemu_changed_init() - allocate the record of changed segments
  * @nv: the device, its region size chosen (nvemu_state_boot())
  *
  * Return: 0 or -ENOMEM.
@@ -79,8 +79,8 @@ void nvemu_note(struct nvemu_dev *nv, u64 off, u64 len, bool mapped)
 	if (!len || off >= data || !map)
 		return;
 	len = min(len, data - off);
-	first = div64_u64(off, nv->region_size);
-	last = div64_u64(off + len - 1, nv->region_size);
+	first = div64_u64(off, nv->segment_size);
+	last = div64_u64(off + len - 1, nv->segment_size);
 	/* the data before the bit: pairs with xchg() in nvemu_take() */
 	smp_mb();
 	for (i = first; i <= last; i++)
@@ -181,7 +181,7 @@ long nvemu_ioctl_changed(struct nvemu_dev *nv, struct file *file,
 		return -EFAULT;
 	if (c.flags || c.reserved0 || memchr_inv(c.reserved, 0, sizeof(c.reserved)))
 		return -EINVAL;
-	if (c.nr_regions != bits)
+	if (c.nr_segments != bits)
 		return -EINVAL;
 	if (!nv->layout_ok)
 		return -ENODATA;

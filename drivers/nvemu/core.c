@@ -390,7 +390,7 @@ static long nvemu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return nvemu_ioctl_range_info(nv, argp);
 	case NVEMU_IOC_GEOMETRY:
 		return nvemu_ioctl_geometry(nv, argp);
-	case NVEMU_IOC_DATA_REGION:
+	case NVEMU_IOC_SEGMENT:
 		return nvemu_ioctl_data_region(nv, argp);
 	case NVEMU_IOC_STATE:
 		return nvemu_ioctl_state(nv, argp);

@@ -38,8 +38,8 @@
 /* nvemu_meta.state: the last restore failed */
 #define NVEMU_META_S_RESTORE_FAIL BIT(2)
 
-/* Default size of the data regions that save and restore work in */
-#define NVEMU_REGION_SIZE	SZ_64M
+/* Default size of the segments that save and restore work in */
+#define NVEMU_SEGMENT_SIZE	SZ_64M
 
 /**
  * struct nvemu_meta_range - one range as recorded in the metadata
@@ -176,7 +176,7 @@ struct nvemu_extent {
  * @name: name of the character device, "nvemu0"
  * @area: the device mapping: all extents back to back, write-back cacheable
  * @size: total size, the sum of all extents
- * @region_size: size of the data regions of save and restore
+ * @segment_size: size of the segments of save and restore
  * @lock: protects @writers, the claims, @gate, @boot_state, writes to
  *	the metadata, and @taken, @taker and the @ref_* fields
  * @writers: open files of /dev/nvemuN with write access; while non-zero,
@@ -185,8 +185,8 @@ struct nvemu_extent {
  *	is registered, only the restore path writes
  * @layout_ok: the metadata matches the ranges: regions may be registered
  * @boot_state: the NVEMU_META_S_* state the metadata held at boot
- * @changed: data regions written since the last NVEMU_IOC_CHANGED
- * @mapped: data regions handed out for direct access (changed.c)
+ * @changed: segments written since the last NVEMU_IOC_CHANGED
+ * @mapped: segments handed out for direct access (changed.c)
  * @taken: what the last NVEMU_IOC_CHANGED handed over (@changed and
  *	@mapped), until the save that took it reports
  * @taker: the open file of that save, or NULL
@@ -205,7 +205,7 @@ struct nvemu_dev {
 	char name[16];
 	struct vm_struct *area;
 	u64 size;
-	u64 region_size;
+	u64 segment_size;
 	struct mutex lock;	/* see above */
 	unsigned int writers;
 	bool gate;
@@ -222,7 +222,7 @@ struct nvemu_dev {
 	struct nvemu_extent ext[] __counted_by(nr);
 };
 
-/* bytes the data regions cover: all but the metadata area */
+/* bytes the segments cover: all but the metadata area */
 static inline u64 nvemu_data_size(const struct nvemu_dev *nv)
 {
 	return nv->size - NVEMU_META_SIZE;
@@ -230,7 +230,7 @@ static inline u64 nvemu_data_size(const struct nvemu_dev *nv)
 
 static inline u64 nvemu_nr_regions(const struct nvemu_dev *nv)
 {
-	return DIV_ROUND_UP_ULL(nvemu_data_size(nv), nv->region_size);
+	return DIV_ROUND_UP_ULL(nvemu_data_size(nv), nv->segment_size);
 }
 
 struct nvemu_extent *nvemu_find(struct nvemu_dev *nv, u64 off);

@@ -4,10 +4,10 @@
  *
  * DRAM loses the emulated NVM at power-off; user space (tools/nvemu) saves
  * it to a disk at shutdown and restores it at boot.  The kernel side:
- *  - the data regions: the device offset space below the metadata area,
- *    cut into regions of nvemu.region_size bytes, none across two ranges,
+ *  - the segments: the device offset space below the metadata area,
+ *    cut into regions of nvemu.segment_size bytes, none across two ranges,
  *    so that save and restore workers can each own a slice of every region
- *    and run near its memory (NVEMU_IOC_GEOMETRY, NVEMU_IOC_DATA_REGION);
+ *    and run near its memory (NVEMU_IOC_GEOMETRY, NVEMU_IOC_SEGMENT);
  *  - the restore gate (nvemu.restore=wait): no NVDIMM region, so no
  *    namespace, until user space reports the restore done, failed or
  *    abandoned (NVEMU_IOC_REPORT); until then only root opens the device
@@ -31,10 +31,10 @@
 
 #include "nvemu.h"
 
-static ulong region_size = NVEMU_REGION_SIZE;
+static ulong segment_size = NVEMU_SEGMENT_SIZE;
 
-/* nvemu.region_size=SIZE takes K, M and G suffixes, as nvemu= does */
-static int region_size_set(const char *val, const struct kernel_param *kp)
+/* nvemu.segment_size=SIZE takes K, M and G suffixes, as nvemu= does */
+static int segment_size_set(const char *val, const struct kernel_param *kp)
 {
 	char *end;
 	unsigned long long size = memparse(val, &end);
@@ -45,13 +45,13 @@ static int region_size_set(const char *val, const struct kernel_param *kp)
 	return 0;
 }
 
-static const struct kernel_param_ops region_size_ops = {
-	.set = region_size_set,
+static const struct kernel_param_ops segment_size_ops = {
+	.set = segment_size_set,
 	.get = param_get_ulong,
 };
-module_param_cb(region_size, &region_size_ops, &region_size, 0444);
-MODULE_PARM_DESC(region_size,
-		 "Size of the data regions of save and restore (default: 64M)");
+module_param_cb(segment_size, &segment_size_ops, &segment_size, 0444);
+MODULE_PARM_DESC(segment_size,
+		 "Size of the segments of save and restore (default: 64M)");
 
 static char *restore = "";
 module_param(restore, charp, 0444);
@@ -64,7 +64,7 @@ MODULE_PARM_DESC(restore,
  * @meta: what the metadata check found: 0 metadata of these ranges, 1
  *	none (it has just been written), negative: not ours or no memory
  *
- * Chooses the data region size.  With metadata of these ranges, records
+ * Chooses the segment size.  With metadata of these ranges, records
  * the state it holds, then clears its clean-shutdown flag: it tells about
  * the shutdown before this boot only.  The restore gate closes (with
  * nvemu.restore=wait) only when no metadata was found: DRAM lost its
@@ -75,14 +75,14 @@ void nvemu_state_boot(struct nvemu_dev *nv, int meta)
 {
 	struct nvemu_meta *m = nvemu_meta(nv);
 
-	nv->region_size = region_size;
-	if (!is_power_of_2(region_size) || region_size < SZ_1M ||
-	    region_size > NVEMU_ALIGN) {
+	nv->segment_size = segment_size;
+	if (!is_power_of_2(segment_size) || segment_size < SZ_1M ||
+	    segment_size > NVEMU_ALIGN) {
 		dev_warn(nv->dev,
-			 "region_size=%lu is not a power of two from 1 MiB to %llu MiB, using %u MiB\n",
-			 region_size, NVEMU_ALIGN >> 20,
-			 (unsigned int)(NVEMU_REGION_SIZE >> 20));
-		nv->region_size = NVEMU_REGION_SIZE;
+			 "segment_size=%lu is not a power of two from 1 MiB to %llu MiB, using %u MiB\n",
+			 segment_size, NVEMU_ALIGN >> 20,
+			 (unsigned int)(NVEMU_SEGMENT_SIZE >> 20));
+		nv->segment_size = NVEMU_SEGMENT_SIZE;
 	}
 
 	if (*restore && strcmp(restore, "wait"))
@@ -128,23 +128,23 @@ long nvemu_ioctl_geometry(struct nvemu_dev *nv, void __user *argp)
 		return -EINVAL;
 
 	memset(&g, 0, sizeof(g));
-	g.region_size = nv->region_size;
-	g.nr_regions = nvemu_nr_regions(nv);
+	g.segment_size = nv->segment_size;
+	g.nr_segments = nvemu_nr_regions(nv);
 	g.data_size = nvemu_data_size(nv);
 
 	return copy_to_user(argp, &g, sizeof(g)) ? -EFAULT : 0;
 }
 
 /**
- * nvemu_ioctl_data_region() - NVEMU_IOC_DATA_REGION
+ * nvemu_ioctl_data_region() - NVEMU_IOC_SEGMENT
  * @nv: the device
- * @argp: struct nvemu_data_region in user memory
+ * @argp: struct nvemu_segment in user memory
  *
  * Return: 0 or a negative errno; -EINVAL for an index out of range.
  */
 long nvemu_ioctl_data_region(struct nvemu_dev *nv, void __user *argp)
 {
-	struct nvemu_data_region r;
+	struct nvemu_segment r;
 	struct nvemu_extent *e;
 	u64 index, nr = nvemu_nr_regions(nv);
 
@@ -159,8 +159,8 @@ long nvemu_ioctl_data_region(struct nvemu_dev *nv, void __user *argp)
 
 	memset(&r, 0, sizeof(r));
 	r.index = index;
-	r.offset = index * nv->region_size;
-	r.size = min(nv->region_size, nvemu_data_size(nv) - r.offset);
+	r.offset = index * nv->segment_size;
+	r.size = min(nv->segment_size, nvemu_data_size(nv) - r.offset);
 	e = nvemu_find(nv, r.offset);
 	r.range = e - nv->ext;
 	r.numa_node = e->nid;

@@ -18,7 +18,7 @@
 /* Options before the command. */
 struct nv_global {
 	const char *device;
-	uint64_t region_size;		/* --region-size, 0: default */
+	uint64_t segment_size;		/* --region-size, 0: default */
 };
 
 /* The options that save, restore and verify have in common. */

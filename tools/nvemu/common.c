@@ -93,7 +93,7 @@ uint64_t *region_list(uint64_t n)
 /* Room for the chunk digests of every region, or NULL. */
 struct nv_csum *chunk_array(const struct nv_geom *g)
 {
-	uint64_t n = g->nr_regions * nvimg_chunks_per_region(g);
+	uint64_t n = g->nr_segments * nvimg_chunks_per_region(g);
 	struct nv_csum *c = calloc(n ? n : 1, sizeof(*c));
 
 	if (!c)
@@ -104,7 +104,7 @@ struct nv_csum *chunk_array(const struct nv_geom *g)
 /* The slot each region of im is in, or NULL. */
 uint8_t *slot_array(const struct nv_image *im)
 {
-	uint64_t i, n = im->geom.nr_regions;
+	uint64_t i, n = im->geom.nr_segments;
 	uint8_t *slot = malloc(n ? n : 1);
 
 	if (!slot) {
@@ -138,7 +138,7 @@ static int compare_regions(const struct nv_target *t,
 	uint64_t i, bad = 0, cpr = nvimg_chunks_per_region(g);
 	struct nv_csum c;
 
-	for (i = 0; i < g->nr_regions; i++) {
+	for (i = 0; i < g->nr_segments; i++) {
 		nv_hash_region(chunk + i * cpr, nvimg_region_chunks(g, i), &c);
 		if (nv_csum_eq(&c, &im->table[i].csum))
 			continue;
@@ -185,7 +185,7 @@ int check_image(struct nv_target *t, struct nv_dev *dev,
 	x.dev = dev;
 	x.tgt = t;
 	x.layout = &im->layout;
-	x.nr = im->geom.nr_regions;
+	x.nr = im->geom.nr_segments;
 	x.jobs = jobs;
 	x.progress = progress;
 	x.label = "verify";

@@ -4,7 +4,7 @@
  *
  * For the character device, everything comes from its ioctls
  * (include/uapi/linux/nvemu.h).  A regular file stands for an NVM of one
- * range with no metadata area: its data regions are computed here (64 MiB,
+ * range with no metadata area: its segments are computed here (64 MiB,
  * or --region-size), on no known NUMA node, and nothing is reported.
  */
 #define _GNU_SOURCE
@@ -32,7 +32,7 @@ static int open_fail(const char *path, int mode)
 	return NV_EXIT_ERR;
 }
 
-static int file_geom(struct nv_dev *d, uint64_t size, uint64_t region_size)
+static int file_geom(struct nv_dev *d, uint64_t size, uint64_t segment_size)
 {
 	struct nv_geom *g = &d->geom;
 	char why[200];
@@ -49,8 +49,8 @@ static int file_geom(struct nv_dev *d, uint64_t size, uint64_t region_size)
 	d->range[0].numa_node = -1;
 	g->total_size = size;
 	g->data_size = size;
-	g->region_size = region_size ? region_size : NV_FILE_REGION_SIZE;
-	g->nr_regions = size / g->region_size + !!(size % g->region_size);
+	g->segment_size = segment_size ? segment_size : NV_FILE_REGION_SIZE;
+	g->nr_segments = size / g->segment_size + !!(size % g->segment_size);
 	g->nr_ranges = 1;
 	g->range[0].size = size;
 	if (nvimg_geom_check(g, why, sizeof(why))) {
@@ -58,12 +58,12 @@ static int file_geom(struct nv_dev *d, uint64_t size, uint64_t region_size)
 		return NV_EXIT_ERR;
 	}
 	d->has_geom = true;
-	d->region_node = malloc(g->nr_regions * sizeof(int));
+	d->region_node = malloc(g->nr_segments * sizeof(int));
 	if (!d->region_node) {
 		nv_err("out of memory");
 		return NV_EXIT_ERR;
 	}
-	memset(d->region_node, 0xff, g->nr_regions * sizeof(int));
+	memset(d->region_node, 0xff, g->nr_segments * sizeof(int));
 	return 0;
 }
 
@@ -113,27 +113,27 @@ static int query_state(struct nv_dev *d)
 static int query_regions(struct nv_dev *d)
 {
 	struct nv_geom *g = &d->geom;
-	struct nvemu_data_region r;
+	struct nvemu_segment r;
 	uint64_t i;
 
-	d->region_node = malloc(g->nr_regions * sizeof(int));
+	d->region_node = malloc(g->nr_segments * sizeof(int));
 	if (!d->region_node) {
 		nv_err("out of memory");
 		return NV_EXIT_ERR;
 	}
-	for (i = 0; i < g->nr_regions; i++) {
+	for (i = 0; i < g->nr_segments; i++) {
 		memset(&r, 0, sizeof(r));
 		r.index = i;
-		if (ioctl(d->fd, NVEMU_IOC_DATA_REGION, &r) < 0) {
-			nv_err("%s: NVEMU_IOC_DATA_REGION %llu: %s", d->path,
+		if (ioctl(d->fd, NVEMU_IOC_SEGMENT, &r) < 0) {
+			nv_err("%s: NVEMU_IOC_SEGMENT %llu: %s", d->path,
 			       ULL(i), strerror(errno));
 			return NV_EXIT_ERR;
 		}
-		if (r.offset != i * g->region_size ||
+		if (r.offset != i * g->segment_size ||
 		    r.size != nvimg_region_bytes(g, i)) {
-			nv_err("%s: the kernel puts data region %llu at offset %llu, size %llu; expected %llu, %llu",
+			nv_err("%s: the kernel puts segment %llu at offset %llu, size %llu; expected %llu, %llu",
 			       d->path, ULL(i), ULL(r.offset), ULL(r.size),
-			       ULL(i * g->region_size),
+			       ULL(i * g->segment_size),
 			       ULL(nvimg_region_bytes(g, i)));
 			return NV_EXIT_ERR;
 		}
@@ -142,7 +142,7 @@ static int query_regions(struct nv_dev *d)
 	return 0;
 }
 
-/* NVEMU_IOC_GEOMETRY and the data regions; old kernels have none. */
+/* NVEMU_IOC_GEOMETRY and the segments; old kernels have none. */
 static int query_geom(struct nv_dev *d)
 {
 	struct nvemu_geometry kg;
@@ -159,8 +159,8 @@ static int query_geom(struct nv_dev *d)
 	}
 	g->total_size = d->info.total_size;
 	g->data_size = kg.data_size;
-	g->region_size = kg.region_size;
-	g->nr_regions = kg.nr_regions;
+	g->segment_size = kg.segment_size;
+	g->nr_segments = kg.nr_segments;
 	g->nr_ranges = d->info.nr_ranges;
 	for (i = 0; i < g->nr_ranges; i++) {
 		g->range[i].offset = d->range[i].offset;
@@ -181,7 +181,7 @@ static void load_node_cpus(struct nv_dev *d)
 	int n;
 
 	d->max_node = -1;
-	for (i = 0; i < d->geom.nr_regions; i++)
+	for (i = 0; i < d->geom.nr_segments; i++)
 		if (d->region_node[i] > d->max_node)
 			d->max_node = d->region_node[i];
 	if (d->max_node < 0 || d->max_node > 4095)
@@ -189,7 +189,7 @@ static void load_node_cpus(struct nv_dev *d)
 	d->node_cpus = calloc(d->max_node + 1, sizeof(*d->node_cpus));
 	if (!d->node_cpus)
 		return;
-	for (i = 0; i < d->geom.nr_regions; i++) {
+	for (i = 0; i < d->geom.nr_segments; i++) {
 		n = d->region_node[i];
 		if (n < 0 || d->node_cpus[n])
 			continue;
@@ -201,12 +201,12 @@ static void load_node_cpus(struct nv_dev *d)
 	}
 }
 
-static int open_chardev(struct nv_dev *d, uint64_t region_size)
+static int open_chardev(struct nv_dev *d, uint64_t segment_size)
 {
 	int ret;
 
-	if (region_size) {
-		nv_err("--region-size applies only to a regular file as --device; %s takes the kernel's (nvemu.region_size)",
+	if (segment_size) {
+		nv_err("--region-size applies only to a regular file as --device; %s takes the kernel's (nvemu.segment_size)",
 		       d->path);
 		return NV_EXIT_USAGE;
 	}
@@ -223,7 +223,7 @@ static int open_chardev(struct nv_dev *d, uint64_t region_size)
  * or an exit status, with the message printed.
  */
 int dev_open(struct nv_dev *d, const char *path, int mode,
-	     uint64_t region_size)
+	     uint64_t segment_size)
 {
 	struct stat st;
 	int ret;
@@ -241,9 +241,9 @@ int dev_open(struct nv_dev *d, const char *path, int mode,
 	}
 	if (S_ISREG(st.st_mode)) {
 		d->is_file = true;
-		ret = file_geom(d, st.st_size, region_size);
+		ret = file_geom(d, st.st_size, segment_size);
 	} else if (S_ISCHR(st.st_mode)) {
-		ret = open_chardev(d, region_size);
+		ret = open_chardev(d, segment_size);
 	} else {
 		nv_err("%s: not an nvemu character device nor a regular file",
 		       path);
@@ -348,8 +348,8 @@ int dev_report(struct nv_dev *d, uint32_t event, uint32_t flags,
 }
 
 /*
- * Which data regions may differ from the image (uuid, generation) that the
- * TARGET holds (NVEMU_IOC_CHANGED)?  bits: DIV_ROUND_UP(nr_regions, 64)
+ * Which segments may differ from the image (uuid, generation) that the
+ * TARGET holds (NVEMU_IOC_CHANGED)?  bits: DIV_ROUND_UP(nr_segments, 64)
  * words.  0 with *valid set if the kernel knows; 0 with *valid clear if
  * it does not know since that image, has no such ioctl, or the NVM is a
  * file (compare every region); -1 with the message printed.  The save
@@ -368,7 +368,7 @@ int dev_changed(struct nv_dev *d, const uint8_t *uuid, uint64_t generation,
 		memcpy(c.uuid, uuid, sizeof(c.uuid));
 	c.generation = generation;
 	c.bitmap = (uintptr_t)bits;
-	c.nr_regions = d->geom.nr_regions;
+	c.nr_segments = d->geom.nr_segments;
 	if (!ioctl(d->fd, NVEMU_IOC_CHANGED, &c)) {
 		*valid = c.flags & NVEMU_CHANGED_VALID;
 		return 0;

@@ -35,7 +35,7 @@ struct nv_dev {
 };
 
 int dev_open(struct nv_dev *d, const char *path, int mode,
-	     uint64_t region_size);
+	     uint64_t segment_size);
 int dev_require_geom(const struct nv_dev *d);
 int dev_downgrade(struct nv_dev *d);
 void dev_close(struct nv_dev *d);

@@ -43,16 +43,16 @@ static int is_pow2(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
-/* Bytes of data region i: region_size, except the last one. */
+/* Bytes of segment i: segment_size, except the last one. */
 uint64_t nvimg_region_bytes(const struct nv_geom *g, uint64_t i)
 {
-	uint64_t start = i * g->region_size;
+	uint64_t start = i * g->segment_size;
 
-	if (i >= g->nr_regions || start >= g->data_size)
+	if (i >= g->nr_segments || start >= g->data_size)
 		return 0;
-	if (g->data_size - start < g->region_size)
+	if (g->data_size - start < g->segment_size)
 		return g->data_size - start;
-	return g->region_size;
+	return g->segment_size;
 }
 
 uint64_t nvimg_region_chunks(const struct nv_geom *g, uint64_t i)
@@ -63,7 +63,7 @@ uint64_t nvimg_region_chunks(const struct nv_geom *g, uint64_t i)
 /* Chunks of a full region: the stride of the chunk digest arrays. */
 uint64_t nvimg_chunks_per_region(const struct nv_geom *g)
 {
-	return div_round_up(g->region_size, NVIMG_CHUNK);
+	return div_round_up(g->segment_size, NVIMG_CHUNK);
 }
 
 static int check_ranges(const struct nv_geom *g, char *why, size_t len)
@@ -93,11 +93,11 @@ static int check_ranges(const struct nv_geom *g, char *why, size_t len)
 /* Is the geometry one that an image can describe?  0 if so. */
 int nvimg_geom_check(const struct nv_geom *g, char *why, size_t len)
 {
-	if (!is_pow2(g->region_size) || g->region_size < NVIMG_MIN_REGION ||
-	    g->region_size > NVIMG_MAX_REGION)
+	if (!is_pow2(g->segment_size) || g->segment_size < NVIMG_MIN_REGION ||
+	    g->segment_size > NVIMG_MAX_REGION)
 		return say(why, len,
 			   "region size %llu is not a power of two from 4 KiB to 1 TiB",
-			   ULL(g->region_size));
+			   ULL(g->segment_size));
 	if (!g->total_size || g->total_size > NVIMG_MAX_TOTAL)
 		return say(why, len, "total size %llu is out of bounds",
 			   ULL(g->total_size));
@@ -106,14 +106,14 @@ int nvimg_geom_check(const struct nv_geom *g, char *why, size_t len)
 		return say(why, len,
 			   "data size %llu is not a multiple of 4096 from 4096 to the total size %llu",
 			   ULL(g->data_size), ULL(g->total_size));
-	if (g->nr_regions != div_round_up(g->data_size, g->region_size))
+	if (g->nr_segments != div_round_up(g->data_size, g->segment_size))
 		return say(why, len,
 			   "%llu regions of %llu bytes do not cover %llu bytes",
-			   ULL(g->nr_regions), ULL(g->region_size),
+			   ULL(g->nr_segments), ULL(g->segment_size),
 			   ULL(g->data_size));
-	if (g->nr_regions > NVIMG_MAX_REGIONS)
+	if (g->nr_segments > NVIMG_MAX_REGIONS)
 		return say(why, len, "%llu regions, more than %llu",
-			   ULL(g->nr_regions), ULL(NVIMG_MAX_REGIONS));
+			   ULL(g->nr_segments), ULL(NVIMG_MAX_REGIONS));
 	return check_ranges(g, why, len);
 }
 
@@ -121,21 +121,21 @@ int nvimg_geom_check(const struct nv_geom *g, char *why, size_t len)
 void nvimg_layout(const struct nv_geom *g, struct nv_layout *l)
 {
 	memset(l, 0, sizeof(*l));
-	l->nr_regions = g->nr_regions;
-	l->table_bytes = g->nr_regions * NVIMG_ENTRY_SIZE;
+	l->nr_segments = g->nr_segments;
+	l->table_bytes = g->nr_segments * NVIMG_ENTRY_SIZE;
 	l->table_size = round_up(l->table_bytes, NVIMG_ALIGN);
 	l->table_offset[0] = NVIMG_TABLE_START;
 	l->table_offset[1] = NVIMG_TABLE_START + l->table_size;
 	l->data_offset = NVIMG_TABLE_START + 2 * l->table_size;
-	l->slot_size = round_up(g->region_size, NVIMG_ALIGN);
-	l->image_size = l->data_offset + 2 * g->nr_regions * l->slot_size;
+	l->slot_size = round_up(g->segment_size, NVIMG_ALIGN);
+	l->image_size = l->data_offset + 2 * g->nr_segments * l->slot_size;
 }
 
 /* TARGET offset of slot 0 or 1 of region i. */
 uint64_t nvimg_slot_offset(const struct nv_layout *l, uint64_t i,
 			   unsigned int slot)
 {
-	return l->data_offset + (slot * l->nr_regions + i) * l->slot_size;
+	return l->data_offset + (slot * l->nr_segments + i) * l->slot_size;
 }
 
 static int differ(char *why, size_t len, const char *what, uint64_t img,
@@ -155,12 +155,12 @@ int nvimg_geom_compare(const struct nv_geom *img, const struct nv_geom *dev,
 	if (img->data_size != dev->data_size)
 		return -differ(why, len, "the data size", img->data_size,
 			       dev->data_size);
-	if (img->region_size != dev->region_size)
-		return -differ(why, len, "the region size", img->region_size,
-			       dev->region_size);
-	if (img->nr_regions != dev->nr_regions)
+	if (img->segment_size != dev->segment_size)
+		return -differ(why, len, "the region size", img->segment_size,
+			       dev->segment_size);
+	if (img->nr_segments != dev->nr_segments)
 		return -differ(why, len, "the number of regions",
-			       img->nr_regions, dev->nr_regions);
+			       img->nr_segments, dev->nr_segments);
 	if (img->total_size != dev->total_size)
 		return -differ(why, len, "the total size", img->total_size,
 			       dev->total_size);
@@ -185,8 +185,8 @@ static void encode_geom(const struct nv_image *im, uint8_t *blk)
 
 	put_le64(blk + NVH_TOTAL_SIZE, g->total_size);
 	put_le64(blk + NVH_DATA_SIZE, g->data_size);
-	put_le64(blk + NVH_REGION_SIZE, g->region_size);
-	put_le64(blk + NVH_NR_REGIONS, g->nr_regions);
+	put_le64(blk + NVH_REGION_SIZE, g->segment_size);
+	put_le64(blk + NVH_NR_REGIONS, g->nr_segments);
 	put_le32(blk + NVH_NR_RANGES, g->nr_ranges);
 	put_le32(blk + NVH_CSUM_ALGO, NVIMG_CSUM_XXH3);
 	put_le64(blk + NVH_CHUNK_SIZE, NVIMG_CHUNK);
@@ -223,7 +223,7 @@ void nvimg_encode(const struct nv_image *im, uint8_t *blk, uint8_t *table)
 	put_le64(blk + NVH_REGIONS_WRITTEN, im->regions_written);
 	encode_geom(im, blk);
 
-	for (i = 0; i < im->geom.nr_regions; i++) {
+	for (i = 0; i < im->geom.nr_segments; i++) {
 		uint8_t *e = table + i * NVIMG_ENTRY_SIZE;
 
 		put_le64(e + NVE_SIZE, im->table[i].size);
@@ -241,8 +241,8 @@ static void decode_geom(const uint8_t *blk, struct nv_geom *g)
 
 	g->total_size = get_le64(blk + NVH_TOTAL_SIZE);
 	g->data_size = get_le64(blk + NVH_DATA_SIZE);
-	g->region_size = get_le64(blk + NVH_REGION_SIZE);
-	g->nr_regions = get_le64(blk + NVH_NR_REGIONS);
+	g->segment_size = get_le64(blk + NVH_REGION_SIZE);
+	g->nr_segments = get_le64(blk + NVH_NR_REGIONS);
 	g->nr_ranges = get_le32(blk + NVH_NR_RANGES);
 	for (i = 0; i < g->nr_ranges && i < NVIMG_MAX_RANGES; i++) {
 		g->range[i].offset = get_le64(blk + NVH_RANGES + 16 * i);
@@ -349,7 +349,7 @@ static int decode_entry(const uint8_t *e, const struct nv_geom *g,
 int nvimg_decode_table(const uint8_t *blk, const uint8_t *table,
 		       struct nv_image *im, char *why, size_t len)
 {
-	uint64_t sum, i, n = im->geom.nr_regions;
+	uint64_t sum, i, n = im->geom.nr_segments;
 
 	sum = nv_hash_header(blk, NVH_CHECKSUM, table, im->layout.table_bytes);
 	if (sum != get_le64(blk + NVH_CHECKSUM)) {

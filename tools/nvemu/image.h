@@ -88,20 +88,20 @@ struct nv_range {
 	uint64_t size;
 };
 
-/* What the image must match: the NVM's data regions and ranges. */
+/* What the image must match: the NVM's segments and ranges. */
 struct nv_geom {
 	uint64_t total_size;
 	uint64_t data_size;
-	uint64_t region_size;
-	uint64_t nr_regions;
+	uint64_t segment_size;
+	uint64_t nr_segments;
 	uint32_t nr_ranges;
 	struct nv_range range[NVIMG_MAX_RANGES];
 };
 
 /* Where things are on the TARGET; a function of the geometry alone. */
 struct nv_layout {
-	uint64_t nr_regions;
-	uint64_t table_bytes;		/* nr_regions * NVIMG_ENTRY_SIZE */
+	uint64_t nr_segments;
+	uint64_t table_bytes;		/* nr_segments * NVIMG_ENTRY_SIZE */
 	uint64_t table_size;		/* reserved per copy, 1 MiB multiple */
 	uint64_t table_offset[2];
 	uint64_t data_offset;
@@ -124,7 +124,7 @@ struct nv_image {
 	uint64_t regions_written;
 	struct nv_geom geom;
 	struct nv_layout layout;
-	struct nv_entry *table;		/* nr_regions entries */
+	struct nv_entry *table;		/* nr_segments entries */
 };
 
 uint64_t nvimg_region_bytes(const struct nv_geom *g, uint64_t i);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nvemu info - describe the device: ranges, data regions, save state
+ * nvemu info - describe the device: ranges, segments, save state
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include "util.h"
 
 /*
- * The fields of the data regions and of the save/restore state, in the
+ * The fields of the segments and of the save/restore state, in the
  * order of both outputs.  The JSON has each under its name; the text shows
  * the flags by name with yes or no, and the numbers that have a text name.
  */
@@ -24,8 +24,8 @@ struct num_field {
 };
 
 static const struct num_field geom_fields[] = {
-	{ "region_size", offsetof(struct nv_geom, region_size), "region_size" },
-	{ "nr_regions", offsetof(struct nv_geom, nr_regions), NULL },
+	{ "segment_size", offsetof(struct nv_geom, segment_size), "segment_size" },
+	{ "nr_segments", offsetof(struct nv_geom, nr_segments), NULL },
 	{ "data_size", offsetof(struct nv_geom, data_size), "data_size" },
 };
 
@@ -109,13 +109,13 @@ static void text_save_state(const struct nv_dev *d)
 	char b[32];
 
 	if (d->has_geom) {
-		printf("data regions: %llu of %s, %llu bytes from offset 0",
-		       ULL(g->nr_regions),
-		       nv_bytes_str(g->region_size, b, sizeof(b)),
+		printf("segments: %llu of %s, %llu bytes from offset 0",
+		       ULL(g->nr_segments),
+		       nv_bytes_str(g->segment_size, b, sizeof(b)),
 		       ULL(g->data_size));
 		text_nums(g, geom_fields, ARRAY_SIZE(geom_fields), " (", ")\n");
 	} else {
-		printf("data regions: unknown (the kernel has no NVEMU_IOC_GEOMETRY)\n");
+		printf("segments: unknown (the kernel has no NVEMU_IOC_GEOMETRY)\n");
 	}
 	if (d->is_file) {
 		printf("state: none (a regular file)\n");
@@ -237,7 +237,7 @@ int cmd_info(const struct nv_global *g, int argc, char **argv)
 	if (optind != argc)
 		return usage_error("info", "unexpected argument '%s'",
 				   argv[optind]);
-	ret = dev_open(&dev, g->device, NV_DEV_READ, g->region_size);
+	ret = dev_open(&dev, g->device, NV_DEV_READ, g->segment_size);
 	if (!ret) {
 		if (json)
 			print_json(&dev);

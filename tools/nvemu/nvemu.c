@@ -42,8 +42,8 @@ static int parse_global(int argc, char **argv, struct nv_global *g)
 			g->device = optarg;
 			break;
 		case OPT_REGION_SIZE:
-			if (nv_parse_size(optarg, &g->region_size) ||
-			    !g->region_size) {
+			if (nv_parse_size(optarg, &g->segment_size) ||
+			    !g->segment_size) {
 				fprintf(stderr, "%s: bad --region-size '%s'\n",
 					prog, optarg);
 				return NV_EXIT_USAGE;

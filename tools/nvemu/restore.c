@@ -18,7 +18,7 @@
  *   matches (XFER_RESTORE_STAGED in xfer.c).  A region that fails is not
  *   written, the others are, and the restore fails with exit status 5: the
  *   NVM holds, region by region, either the image's data or what it held.
- *   Needs two staging buffers of region_size bytes; without them, the
+ *   Needs two staging buffers of segment_size bytes; without them, the
  *   restore verifies first.
  *
  * By default, single pass while the kernel's restore gate is closed (the
@@ -65,7 +65,7 @@ struct restore {
 	const struct nv_image *im;
 	struct nv_csum *chunk;
 	enum restore_mode mode;		/* the one used: not MODE_AUTO */
-	uint8_t *stage[2];		/* single pass: region_size bytes each */
+	uint8_t *stage[2];		/* single pass: segment_size bytes each */
 	uint64_t bytes_read;
 	uint64_t bytes_written;
 	uint64_t regions_failed;	/* single pass: not written */
@@ -191,7 +191,7 @@ static const char *not_pending_why(const struct nv_dev *d)
 /* The mode to use, and the staging buffers of a single pass. */
 static void choose_mode(struct restore *r)
 {
-	uint64_t len = r->im->geom.region_size;
+	uint64_t len = r->im->geom.segment_size;
 	unsigned int b;
 	char s[32];
 	void *p;
@@ -226,7 +226,7 @@ static void xfer_init(struct restore *r, struct xfer *x, enum xfer_op op)
 	x->dev = r->dev;
 	x->tgt = &r->tgt;
 	x->layout = &r->im->layout;
-	x->nr = r->im->geom.nr_regions;
+	x->nr = r->im->geom.nr_segments;
 	x->jobs = r->o->c.jobs;
 	x->progress = want_progress(r->o->c.quiet);
 	x->label = "restore";
@@ -266,7 +266,7 @@ static void list_failed(const struct restore *r, const struct xfer *x)
 	char got[33], want[33];
 	struct nv_csum c;
 
-	for (i = 0; i < g->nr_regions; i++) {
+	for (i = 0; i < g->nr_segments; i++) {
 		if (!x->failed[i])
 			continue;
 		nv_hash_region(x->chunk + i * cpr, nvimg_region_chunks(g, i),
@@ -274,14 +274,14 @@ static void list_failed(const struct restore *r, const struct xfer *x)
 		nv_csum_hex(&c, got);
 		nv_csum_hex(&im->table[i].csum, want);
 		nv_err("region %llu not restored: NVM offsets %llu-%llu of %s keep what they held; its slot %u at offset %llu of %s has checksum %s, expected %s",
-		       ULL(i), ULL(i * g->region_size),
-		       ULL(i * g->region_size + nvimg_region_bytes(g, i) - 1),
+		       ULL(i), ULL(i * g->segment_size),
+		       ULL(i * g->segment_size + nvimg_region_bytes(g, i) - 1),
 		       r->dev->path, im->table[i].slot,
 		       ULL(nvimg_slot_offset(&im->layout, i, im->table[i].slot)),
 		       r->tgt.path, got, want);
 	}
 	nv_err("%llu of %llu regions failed their checksum and were not written; the NVM holds the image's data elsewhere",
-	       ULL(x->nr_failed), ULL(g->nr_regions));
+	       ULL(x->nr_failed), ULL(g->nr_segments));
 }
 
 /* Single pass: write the regions that verify, skip the others. */
@@ -359,7 +359,7 @@ static int do_restore(struct restore *r)
 /* On success, and after a single pass that left failed regions out. */
 static void print_summary(const struct restore *r, double t0)
 {
-	uint64_t nr = r->im->geom.nr_regions;
+	uint64_t nr = r->im->geom.nr_segments;
 	struct nv_summary s = {
 		.command = "restore",
 		.target = r->tgt.path,
@@ -414,7 +414,7 @@ static int restore_abandon(const struct nv_global *g)
 	struct nv_dev dev;
 	int ret;
 
-	ret = dev_open(&dev, g->device, NV_DEV_READ, g->region_size);
+	ret = dev_open(&dev, g->device, NV_DEV_READ, g->segment_size);
 	if (!ret)
 		ret = abandon(&dev);
 	dev_close(&dev);
@@ -427,7 +427,7 @@ static int check_pending(const struct nv_global *g)
 	struct nv_dev dev;
 	int ret;
 
-	ret = dev_open(&dev, g->device, NV_DEV_READ, g->region_size);
+	ret = dev_open(&dev, g->device, NV_DEV_READ, g->segment_size);
 	if (!ret && !restore_pending(&dev)) {
 		nv_note("%s: %s: nothing to restore", dev.path,
 			not_pending_why(&dev));
@@ -482,7 +482,7 @@ int cmd_restore(const struct nv_global *g, int argc, char **argv)
 	}
 	if (o.abandon)
 		return restore_abandon(g);
-	ret = dev_open(&dev, g->device, NV_DEV_WRITE, g->region_size);
+	ret = dev_open(&dev, g->device, NV_DEV_WRITE, g->segment_size);
 	if (!ret)
 		ret = dev_require_geom(&dev);
 	if (!ret) {

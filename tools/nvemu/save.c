@@ -186,12 +186,12 @@ static void region_csum(const struct save *s, uint64_t i, struct nv_csum *c)
 static int take_changes(struct save *s)
 {
 	const struct nv_image *b = s->base;
-	uint64_t words = (s->img.geom.nr_regions + 63) / 64;
+	uint64_t words = (s->img.geom.nr_segments + 63) / 64;
 
 	s->changed = calloc(words, sizeof(*s->changed));
 	if (!s->changed) {
 		nv_err("out of memory for %llu regions",
-		       ULL(s->img.geom.nr_regions));
+		       ULL(s->img.geom.nr_segments));
 		return NV_EXIT_ERR;
 	}
 	if (dev_changed(s->dev, b ? b->uuid : NULL, b ? b->generation : 0,
@@ -213,7 +213,7 @@ static bool may_have_changed(const struct save *s, uint64_t i)
  */
 static int find_changes(struct save *s)
 {
-	uint64_t i, k, n = s->img.geom.nr_regions, *list;
+	uint64_t i, k, n = s->img.geom.nr_segments, *list;
 	struct nv_entry *e;
 	struct xfer x;
 	int ret = 0;
@@ -257,7 +257,7 @@ static void all_changed(struct save *s)
 {
 	uint64_t i;
 
-	for (i = 0; i < s->img.geom.nr_regions; i++) {
+	for (i = 0; i < s->img.geom.nr_segments; i++) {
 		s->img.table[i].slot = nvimg_new_slot(s->base, i);
 		s->todo[s->nr_todo++] = i;
 	}
@@ -270,7 +270,7 @@ static int write_regions(struct save *s, bool hashed)
 	uint64_t n;
 	int ret;
 
-	for (n = 0; n < s->img.geom.nr_regions; n++)
+	for (n = 0; n < s->img.geom.nr_segments; n++)
 		s->slot[n] = s->img.table[n].slot;
 	xfer_init(s, &x, XFER_SAVE);
 	x.list = s->todo;
@@ -292,15 +292,15 @@ static int alloc_arrays(struct save *s)
 	const struct nv_geom *g = &s->img.geom;
 	uint64_t i;
 
-	s->img.table = calloc(g->nr_regions, sizeof(*s->img.table));
-	s->todo = malloc(g->nr_regions * sizeof(*s->todo));
-	s->slot = malloc(g->nr_regions);
+	s->img.table = calloc(g->nr_segments, sizeof(*s->img.table));
+	s->todo = malloc(g->nr_segments * sizeof(*s->todo));
+	s->slot = malloc(g->nr_segments);
 	s->chunk = chunk_array(g);
 	if (!s->img.table || !s->todo || !s->slot || !s->chunk) {
-		nv_err("out of memory for %llu regions", ULL(g->nr_regions));
+		nv_err("out of memory for %llu regions", ULL(g->nr_segments));
 		return NV_EXIT_ERR;
 	}
-	for (i = 0; i < g->nr_regions; i++)
+	for (i = 0; i < g->nr_segments; i++)
 		s->img.table[i].size = nvimg_region_bytes(g, i);
 	return 0;
 }
@@ -365,7 +365,7 @@ static int do_save(struct save *s)
 
 static void print_summary(const struct save *s, double t0)
 {
-	uint64_t r = s->img.geom.nr_regions;
+	uint64_t r = s->img.geom.nr_segments;
 	struct nv_summary sum = {
 		.command = "save",
 		.target = s->tgt.path,
@@ -438,7 +438,7 @@ int cmd_save(const struct nv_global *g, int argc, char **argv)
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	nv_quiet = o.c.quiet;
-	ret = dev_open(&dev, g->device, NV_DEV_READ, g->region_size);
+	ret = dev_open(&dev, g->device, NV_DEV_READ, g->segment_size);
 	if (!ret)
 		ret = dev_require_geom(&dev);
 	if (ret) {

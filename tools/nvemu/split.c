@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nvemu - how the workers share a data region
+ * nvemu - how the workers share a segment
  *
  * Every worker owns a fixed slice of every region: the region's 1 MiB
  * checksum chunks (NVIMG_CHUNK) are split into nr_workers runs of

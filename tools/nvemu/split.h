@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * nvemu - how the workers share a data region
+ * nvemu - how the workers share a segment
  */
 #ifndef NVEMU_SPLIT_H
 #define NVEMU_SPLIT_H

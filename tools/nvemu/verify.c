@@ -88,7 +88,7 @@ static void count_differ(struct verify *v, const struct nv_csum *chunk)
 	uint64_t i, cpr = nvimg_chunks_per_region(g);
 	struct nv_csum c;
 
-	for (i = 0; i < g->nr_regions; i++) {
+	for (i = 0; i < g->nr_segments; i++) {
 		nv_hash_region(chunk + i * cpr, nvimg_region_chunks(g, i), &c);
 		if (nv_csum_eq(&c, &v->im->table[i].csum))
 			continue;
@@ -98,7 +98,7 @@ static void count_differ(struct verify *v, const struct nv_csum *chunk)
 			       v->tgt.path);
 		if (++v->differ <= MAX_LISTED)
 			fprintf(stderr, "  region %llu (offset %llu, %llu bytes)\n",
-				ULL(i), ULL(i * g->region_size),
+				ULL(i), ULL(i * g->segment_size),
 				ULL(nvimg_region_bytes(g, i)));
 	}
 	if (v->differ > MAX_LISTED)
@@ -115,7 +115,7 @@ static int against_nvm(struct verify *v)
 	x.op = XFER_HASH_NVM;
 	x.geom = &v->im->geom;
 	x.dev = v->dev;
-	x.nr = v->im->geom.nr_regions;
+	x.nr = v->im->geom.nr_segments;
 	x.jobs = v->o->c.jobs;
 	x.progress = want_progress(v->o->c.quiet);
 	x.label = "compare";
@@ -170,8 +170,8 @@ static void print_text(const struct verify *v, double secs)
 	       v->tgt.path, ULL(im->generation), uuid, when,
 	       im->flags & NVIMG_F_SHUTDOWN ? " at shutdown" : "");
 	printf("  %llu regions of %s (%llu bytes of data), header copy %c; %s\n",
-	       ULL(im->geom.nr_regions),
-	       nv_bytes_str(im->geom.region_size, b, sizeof(b)),
+	       ULL(im->geom.nr_segments),
+	       nv_bytes_str(im->geom.segment_size, b, sizeof(b)),
 	       ULL(im->geom.data_size), 'A' + im->copy,
 	       v->bad ? "DAMAGED" : "every region checksum matches");
 	if (v->dev)
@@ -191,7 +191,7 @@ static void print_summary(const struct verify *v, double t0)
 		.im = v->im,
 		.bytes_total = v->im->geom.data_size,
 		.bytes_read = v->bytes_read,
-		.regions = v->im->geom.nr_regions,
+		.regions = v->im->geom.nr_segments,
 		.seconds = nv_mono() - t0,
 		.jobs = v->o->c.jobs,
 		.direct = atomic_load(&v->tgt.direct),
@@ -223,7 +223,7 @@ int cmd_verify(const struct nv_global *g, int argc, char **argv)
 		return ret < 0 ? 0 : ret;
 	nv_quiet = o.c.quiet;
 	if (o.against_nvm) {
-		ret = dev_open(&dev, g->device, NV_DEV_READ, g->region_size);
+		ret = dev_open(&dev, g->device, NV_DEV_READ, g->segment_size);
 		if (!ret)
 			ret = dev_require_geom(&dev);
 		v.dev = &dev;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nvemu - parallel copy and checksum of data regions
+ * nvemu - parallel copy and checksum of segments
  *
  * x->jobs worker threads go through the same list of regions in the same
  * order.  Worker j handles only its slice of each region (split.c), in
@@ -84,7 +84,7 @@ static bool reads_nvm(const struct xfer *x)
 
 static uint64_t nvm_pos(const struct xfer *x, uint64_t i, uint64_t off)
 {
-	return i * x->geom->region_size + off;
+	return i * x->geom->segment_size + off;
 }
 
 static uint64_t tgt_pos(const struct xfer *x, uint64_t i, uint64_t off)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * nvemu - parallel copy and checksum of data regions
+ * nvemu - parallel copy and checksum of segments
  */
 #ifndef NVEMU_XFER_H
 #define NVEMU_XFER_H
@@ -40,7 +40,7 @@ struct xfer {
 					 */
 	/* XFER_RESTORE_STAGED only */
 	const struct nv_entry *table;	/* the region checksums to match */
-	uint8_t *stage[2];		/* geom->region_size bytes each */
+	uint8_t *stage[2];		/* geom->segment_size bytes each */
 	bool *failed;			/* per region: failed, not written */
 	unsigned int jobs;
 	bool progress;			/* a progress bar on stderr */

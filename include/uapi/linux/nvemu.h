@@ -69,24 +69,24 @@ struct nvemu_range_info {
 };
 
 /**
- * struct nvemu_geometry - data regions for save and restore
+ * struct nvemu_geometry - segments for save and restore
  *	(NVEMU_IOC_GEOMETRY)
- * @region_size: out: size of a data region in bytes (nvemu.region_size); a
+ * @segment_size: out: size of a segment in bytes (nvemu.segment_size); a
  *		power of two that divides the range alignment, so that no data
  *		region spans two ranges
- * @nr_regions:	out: number of data regions
- * @data_size:	out: bytes that the data regions cover, from device offset
+ * @nr_segments:	out: number of segments
+ * @data_size:	out: bytes that the segments cover, from device offset
  *		0: everything but nvemu's metadata area (meta_offset)
  * @flags:	in: must be 0; out: 0
  * @reserved0:	in: must be 0; out: 0
  * @reserved:	in: must be 0; out: 0
  *
- * Data region i starts at offset i * @region_size; it is @region_size
+ * Segment i starts at offset i * @segment_size; it is @segment_size
  * bytes long, except the last one, which ends at @data_size.
  */
 struct nvemu_geometry {
-	__u64 region_size;
-	__u64 nr_regions;
+	__u64 segment_size;
+	__u64 nr_segments;
 	__u64 data_size;
 	__u32 flags;
 	__u32 reserved0;
@@ -94,8 +94,8 @@ struct nvemu_geometry {
 };
 
 /**
- * struct nvemu_data_region - one data region (NVEMU_IOC_DATA_REGION)
- * @index:	in: 0 .. nr_regions - 1
+ * struct nvemu_segment - one segment (NVEMU_IOC_SEGMENT)
+ * @index:	in: 0 .. nr_segments - 1
  * @flags:	in: must be 0; out: 0
  * @offset:	out: device offset of its first byte
  * @size:	out: size in bytes
@@ -104,7 +104,7 @@ struct nvemu_geometry {
  * @reserved0:	in: must be 0; out: 0
  * @reserved:	in: must be 0; out: 0
  */
-struct nvemu_data_region {
+struct nvemu_segment {
 	__u64 index;
 	__u32 flags;
 	__u32 range;
@@ -160,16 +160,16 @@ struct nvemu_report {
 };
 
 /**
- * struct nvemu_changed - which data regions may differ from an image
+ * struct nvemu_changed - which segments may differ from an image
  *	(NVEMU_IOC_CHANGED, CAP_SYS_ADMIN)
  * @flags:	in: must be 0; out: NVEMU_CHANGED_* flags
  * @reserved0:	in: must be 0; out: 0
  * @uuid:	in: uuid of the image the save's TARGET holds now
  * @generation:	in: its generation
- * @bitmap:	in: user pointer to an array of DIV_ROUND_UP(@nr_regions, 64)
- *		__u64; out: bit i % 64 of element i / 64 set if data region
+ * @bitmap:	in: user pointer to an array of DIV_ROUND_UP(@nr_segments, 64)
+ *		__u64; out: bit i % 64 of element i / 64 set if segment
  *		i may have changed since that image
- * @nr_regions:	in: number of data regions (NVEMU_IOC_GEOMETRY)
+ * @nr_segments:	in: number of segments (NVEMU_IOC_GEOMETRY)
  * @reserved:	in: must be 0; out: 0
  *
  * Called by a save before it reads the NVM: the kernel hands over what
@@ -186,7 +186,7 @@ struct nvemu_changed {
 	__u8 uuid[16];
 	__u64 generation;
 	__u64 bitmap;
-	__u64 nr_regions;
+	__u64 nr_segments;
 	__u64 reserved[3];
 };
 
@@ -225,7 +225,7 @@ struct nvemu_changed {
 #define NVEMU_IOC_INFO		_IOWR(NVEMU_IOC_MAGIC, 0x00, struct nvemu_info)
 #define NVEMU_IOC_RANGE_INFO	_IOWR(NVEMU_IOC_MAGIC, 0x01, struct nvemu_range_info)
 #define NVEMU_IOC_GEOMETRY	_IOWR(NVEMU_IOC_MAGIC, 0x02, struct nvemu_geometry)
-#define NVEMU_IOC_DATA_REGION	_IOWR(NVEMU_IOC_MAGIC, 0x03, struct nvemu_data_region)
+#define NVEMU_IOC_SEGMENT	_IOWR(NVEMU_IOC_MAGIC, 0x03, struct nvemu_segment)
 #define NVEMU_IOC_STATE		_IOWR(NVEMU_IOC_MAGIC, 0x04, struct nvemu_state)
 #define NVEMU_IOC_REPORT	_IOW(NVEMU_IOC_MAGIC, 0x05, struct nvemu_report)
 #define NVEMU_IOC_CHANGED	_IOWR(NVEMU_IOC_MAGIC, 0x06, struct nvemu_changed)

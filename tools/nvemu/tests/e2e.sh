@@ -393,7 +393,7 @@ check "256 KiB regions: save, restore, same content" \
 	      cmp nvmsm nvmsm2'
 check "64 MiB regions by default" \
 	eval '"$N" -d nvm info --json >out &&
-	      json_ok && jis "67108864 4 $((200 * MiB))" region_size nr_regions data_size'
+	      json_ok && jis "67108864 4 $((200 * MiB))" segment_size nr_segments data_size'
 
 echo "# usage and help"
 check "a TARGET in use by another nvemu is refused" \

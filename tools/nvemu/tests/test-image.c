@@ -18,8 +18,8 @@ static void geom_init(struct nv_geom *g, uint64_t size, uint64_t region)
 	memset(g, 0, sizeof(*g));
 	g->total_size = size;
 	g->data_size = size;
-	g->region_size = region;
-	g->nr_regions = size / region + !!(size % region);
+	g->segment_size = region;
+	g->nr_segments = size / region + !!(size % region);
 	g->nr_ranges = 1;
 	g->range[0].size = size;
 }
@@ -30,8 +30,8 @@ static void geom_dev(struct nv_geom *g)
 	memset(g, 0, sizeof(*g));
 	g->total_size = 384 * SZ_1M;
 	g->data_size = 368 * SZ_1M;
-	g->region_size = 64 * SZ_1M;
-	g->nr_regions = 6;
+	g->segment_size = 64 * SZ_1M;
+	g->nr_segments = 6;
 	g->nr_ranges = 2;
 	g->range[0].size = 256 * SZ_1M;
 	g->range[1].offset = 256 * SZ_1M;
@@ -53,8 +53,8 @@ static void image_init(struct nv_image *im, const struct nv_geom *g,
 		im->uuid[i] = 0xa0 + i;
 	im->geom = *g;
 	nvimg_layout(g, &im->layout);
-	im->table = calloc(g->nr_regions, sizeof(*im->table));
-	for (i = 0; i < g->nr_regions; i++) {
+	im->table = calloc(g->nr_segments, sizeof(*im->table));
+	for (i = 0; i < g->nr_segments; i++) {
 		im->table[i].size = nvimg_region_bytes(g, i);
 		im->table[i].slot = i % 2;
 		memset(im->table[i].csum.b, (int)(i * 7 + 1), 16);
@@ -84,7 +84,7 @@ static void test_layout(void)
 
 	geom_init(&g, 10 * SZ_1M + 12288, 4 * SZ_1M);
 	nvimg_layout(&g, &l);
-	ok(g.nr_regions == 3 && nvimg_region_bytes(&g, 2) == 2 * SZ_1M + 12288 &&
+	ok(g.nr_segments == 3 && nvimg_region_bytes(&g, 2) == 2 * SZ_1M + 12288 &&
 	   nvimg_region_bytes(&g, 3) == 0, "a short last region");
 	ok(nvimg_region_chunks(&g, 2) == 3 && nvimg_chunks_per_region(&g) == 4,
 	   "chunks of a short region");
@@ -110,7 +110,7 @@ static void test_geom_check(void)
 	geom_dev(&g);
 	ok(!nvimg_geom_check(&g, why, sizeof(why)),
 	   "two ranges with a metadata area are valid");
-	g.region_size = 48 * SZ_1M;
+	g.segment_size = 48 * SZ_1M;
 	ok(nvimg_geom_check(&g, why, sizeof(why)) && strstr(why, "power of two"),
 	   "region size not a power of two: %s", why);
 	geom_dev(&g);
@@ -118,7 +118,7 @@ static void test_geom_check(void)
 	ok(nvimg_geom_check(&g, why, sizeof(why)), "data size not 4K aligned: %s",
 	   why);
 	geom_dev(&g);
-	g.nr_regions = 5;
+	g.nr_segments = 5;
 	ok(nvimg_geom_check(&g, why, sizeof(why)), "wrong region count: %s", why);
 	geom_dev(&g);
 	g.range[1].offset += 4096;
@@ -149,8 +149,8 @@ static void test_geom_compare(void)
 	ok(nvimg_geom_compare(&a, &b, why, sizeof(why)) == 1 &&
 	   strstr(why, "data size"), "other data size: %s", why);
 	b = a;
-	b.region_size = 32 * SZ_1M;
-	b.nr_regions = 12;
+	b.segment_size = 32 * SZ_1M;
+	b.nr_segments = 12;
 	ok(nvimg_geom_compare(&a, &b, why, sizeof(why)) == 1 &&
 	   strstr(why, "region size"), "other region size: %s", why);
 	b = a;
@@ -225,7 +225,7 @@ static void test_round_trip(void)
 	   "header fields survive");
 	ok(nvimg_decode_table(blk, table, &out, why, sizeof(why)) == NVIMG_VALID,
 	   "table decodes, checksum matches");
-	for (i = 0; i < g.nr_regions; i++)
+	for (i = 0; i < g.nr_segments; i++)
 		same &= out.table[i].size == im.table[i].size &&
 			out.table[i].slot == im.table[i].slot &&
 			nv_csum_eq(&out.table[i].csum, &im.table[i].csum);

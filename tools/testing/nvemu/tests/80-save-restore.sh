@@ -232,12 +232,12 @@ nvemu verify /dev/nvme0n1 --json --quiet
 nvemu restore --from /dev/nvme0n1 --json --quiet
 wait_for /dev/pmem0
 echo "hash $(nvm_hash)"
-# an incremental save after 1% of the data regions (at least one)
+# an incremental save after 1% of the segments (at least one)
 # changed through /dev/nvemu0 reads and writes those regions only: the
 # restore made its image the kernel'"'"'s reference
 ndctl disable-region all > /dev/null
-nr=$(nvemu info --json | sed "s/.*\"nr_regions\":\([0-9]*\).*/\1/")
-rs=$(nvemu info --json | sed "s/.*\"region_size\":\([0-9]*\).*/\1/")
+nr=$(nvemu info --json | sed "s/.*\"nr_segments\":\([0-9]*\).*/\1/")
+rs=$(nvemu info --json | sed "s/.*\"segment_size\":\([0-9]*\).*/\1/")
 n=$(( (nr + 99) / 100 ))
 for r in $(seq 0 $((n - 1))); do
 	head -c 4096 /dev/urandom | dd of=/dev/nvemu0 bs=4096 \
@@ -304,7 +304,7 @@ grep -q "^idle against nvm: 0 " "$work/D.out" || fail "boot D: the NVM differs f
 echo "ok: nothing holds the NVM: nothing left to compare"
 
 # ---- boot E: another geometry (region size) is refused, NVM unchanged
-NVEMU_APPEND=nvemu.region_size=32M boot E -- "$lib"'
+NVEMU_APPEND=nvemu.segment_size=32M boot E -- "$lib"'
 ndctl disable-region all > /dev/null
 before=$(nvm_hash)
 echo "geometry: $(st nvemu restore --from /dev/nvme0n1 --quiet)"

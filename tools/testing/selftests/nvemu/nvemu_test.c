@@ -978,22 +978,22 @@ TEST_F(nvemu, geometry)
 	get_geometry(_metadata, self->fd, &g);
 	EXPECT_EQ(self->total - META_SIZE, g.data_size);
 	/* a power of two from 1 MiB to the range alignment */
-	ASSERT_NE(0U, g.region_size);
-	EXPECT_EQ(0U, g.region_size & (g.region_size - 1));
-	EXPECT_LE(SZ_1M, g.region_size);
+	ASSERT_NE(0U, g.segment_size);
+	EXPECT_EQ(0U, g.segment_size & (g.segment_size - 1));
+	EXPECT_LE(SZ_1M, g.segment_size);
 	for (i = 0; i < self->nr; i++)
 		align |= self->r[i].start | self->r[i].size;
-	EXPECT_EQ(0U, align & (g.region_size - 1));
-	EXPECT_EQ((g.data_size + g.region_size - 1) / g.region_size,
-		  g.nr_regions);
+	EXPECT_EQ(0U, align & (g.segment_size - 1));
+	EXPECT_EQ((g.data_size + g.segment_size - 1) / g.segment_size,
+		  g.nr_segments);
 	EXPECT_EQ(0U, g.flags);
 	EXPECT_EQ(0U, g.reserved0);
 	for (i = 0; i < ARRAY_SIZE(g.reserved); i++)
 		EXPECT_EQ(0U, g.reserved[i]);
 	/* the module parameter says what was asked for: 64 MiB by default */
-	ASSERT_EQ(0, read_file("/sys/module/nvemu/parameters/region_size",
+	ASSERT_EQ(0, read_file("/sys/module/nvemu/parameters/segment_size",
 			       buf, sizeof(buf)));
-	EXPECT_EQ(g.region_size, strtoull(buf, NULL, 0));
+	EXPECT_EQ(g.segment_size, strtoull(buf, NULL, 0));
 
 	for (i = 0; i < 3; i++) {
 		memset(&bad, 0, sizeof(bad));
@@ -1011,25 +1011,25 @@ TEST_F(nvemu, geometry)
 TEST_F(nvemu, data_regions)
 {
 	struct nvemu_geometry g;
-	struct nvemu_data_region dr;
+	struct nvemu_segment dr;
 	__u64 i, covered = 0;
 
 	get_geometry(_metadata, self->fd, &g);
-	for (i = 0; i < g.nr_regions; i++) {
+	for (i = 0; i < g.nr_segments; i++) {
 		struct nvemu_range_info ri;
 
 		memset(&dr, 0, sizeof(dr));
 		dr.index = i;
 		dr.offset = ~0ULL;	/* out fields are ignored on input */
 		dr.numa_node = 77;
-		ASSERT_EQ(0, ioctl(self->fd, NVEMU_IOC_DATA_REGION, &dr))
+		ASSERT_EQ(0, ioctl(self->fd, NVEMU_IOC_SEGMENT, &dr))
 		{
-			TH_LOG("NVEMU_IOC_DATA_REGION %llu: %s",
+			TH_LOG("NVEMU_IOC_SEGMENT %llu: %s",
 			       (unsigned long long)i, strerror(errno));
 		}
 		EXPECT_EQ(i, dr.index);
-		EXPECT_EQ(i * g.region_size, dr.offset);
-		EXPECT_EQ(i + 1 < g.nr_regions ? g.region_size :
+		EXPECT_EQ(i * g.segment_size, dr.offset);
+		EXPECT_EQ(i + 1 < g.nr_segments ? g.segment_size :
 			  g.data_size - dr.offset, dr.size);
 		/* inside the range it names, with that range's node */
 		ASSERT_GT(self->nr, dr.range);
@@ -1045,16 +1045,16 @@ TEST_F(nvemu, data_regions)
 	EXPECT_EQ(g.data_size, covered);
 
 	memset(&dr, 0, sizeof(dr));
-	dr.index = g.nr_regions;
-	EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_DATA_REGION, &dr));
+	dr.index = g.nr_segments;
+	EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_SEGMENT, &dr));
 	EXPECT_EQ(EINVAL, errno);
 	memset(&dr, 0, sizeof(dr));
 	dr.flags = 1;
-	EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_DATA_REGION, &dr));
+	EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_SEGMENT, &dr));
 	EXPECT_EQ(EINVAL, errno);
 	memset(&dr, 0, sizeof(dr));
 	dr.reserved[2] = 1;
-	EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_DATA_REGION, &dr));
+	EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_SEGMENT, &dr));
 	EXPECT_EQ(EINVAL, errno);
 }
 
@@ -1191,7 +1191,7 @@ static int changed(int fd, __u8 uuid, __u64 gen, __u64 nr, __u64 *bits,
 		   __u32 *flags)
 {
 	struct nvemu_changed c = {
-		.generation = gen, .bitmap = (uintptr_t)bits, .nr_regions = nr,
+		.generation = gen, .bitmap = (uintptr_t)bits, .nr_segments = nr,
 	};
 	int rc;
 
@@ -1233,7 +1233,7 @@ static void expect_bits(struct __test_metadata *const _metadata,
 			       (unsigned long long)i, set ? "set" : "clear");
 		}
 	}
-	/* bits beyond nr_regions are zero */
+	/* bits beyond nr_segments are zero */
 	if (nr % 64)
 		EXPECT_EQ(0U, bits[nr / 64] >> (nr % 64));
 }
@@ -1249,51 +1249,51 @@ TEST_F(nvemu, changed_regions)
 	int fd2;
 
 	get_geometry(_metadata, self->fd, &g);
-	if (g.nr_regions < 4)
-		SKIP(return, "fewer than 4 data regions");
-	rs = g.region_size;
-	last = g.nr_regions - 1;
-	bits = calloc((g.nr_regions + 63) / 64, sizeof(*bits));
+	if (g.nr_segments < 4)
+		SKIP(return, "fewer than 4 segments");
+	rs = g.segment_size;
+	last = g.nr_segments - 1;
+	bits = calloc((g.nr_segments + 63) / 64, sizeof(*bits));
 	ASSERT_NE(NULL, bits);
 
 	/* take what is recorded; a save that took it makes image 1:10 */
-	ASSERT_EQ(0, changed(self->fd, 1, 9, g.nr_regions, bits, &flags));
+	ASSERT_EQ(0, changed(self->fd, 1, 9, g.nr_segments, bits, &flags));
 	report_image(_metadata, self->fd, NVEMU_EV_SAVED, 1, 10);
 
 	/* a write across the end of region 0 changes regions 0 and 1 */
 	ASSERT_EQ(2, pwrite(self->fd, b, 2, rs - 1));
-	ASSERT_EQ(0, changed(self->fd, 1, 10, g.nr_regions, bits, &flags));
+	ASSERT_EQ(0, changed(self->fd, 1, 10, g.nr_segments, bits, &flags));
 	EXPECT_EQ(NVEMU_CHANGED_VALID, flags);
-	expect_bits(_metadata, bits, g.nr_regions, (__u64[]){ 0, 1 }, 2,
+	expect_bits(_metadata, bits, g.nr_segments, (__u64[]){ 0, 1 }, 2,
 		    "after a write across regions 0 and 1");
 	/* one save at a time */
-	EXPECT_EQ(-1, changed(self->fd, 1, 10, g.nr_regions, bits, &flags));
+	EXPECT_EQ(-1, changed(self->fd, 1, 10, g.nr_segments, bits, &flags));
 	EXPECT_EQ(EBUSY, errno);
 	/* a failed save gives it back */
 	report_image(_metadata, self->fd, NVEMU_EV_SAVE_FAILED, 0, 0);
-	ASSERT_EQ(0, changed(self->fd, 1, 10, g.nr_regions, bits, &flags));
+	ASSERT_EQ(0, changed(self->fd, 1, 10, g.nr_segments, bits, &flags));
 	EXPECT_EQ(NVEMU_CHANGED_VALID, flags);
-	expect_bits(_metadata, bits, g.nr_regions, (__u64[]){ 0, 1 }, 2,
+	expect_bits(_metadata, bits, g.nr_segments, (__u64[]){ 0, 1 }, 2,
 		    "after a failed save");
 	report_image(_metadata, self->fd, NVEMU_EV_SAVED, 1, 11);
 
 	/* nothing written: nothing changed; another image: not valid */
-	ASSERT_EQ(0, changed(self->fd, 2, 11, g.nr_regions, bits, &flags));
+	ASSERT_EQ(0, changed(self->fd, 2, 11, g.nr_segments, bits, &flags));
 	EXPECT_EQ(0U, flags);
-	expect_bits(_metadata, bits, g.nr_regions, none, 0, "nothing written");
+	expect_bits(_metadata, bits, g.nr_segments, none, 0, "nothing written");
 	report_image(_metadata, self->fd, NVEMU_EV_SAVED, 2, 12);
 
 	/* a save whose file is closed before it reports gives it back */
 	ASSERT_EQ(1, pwrite(self->fd, b, 1, last * rs));
 	fd2 = open(NVEMU_DEV, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, changed(fd2, 2, 12, g.nr_regions, bits, &flags));
+	ASSERT_EQ(0, changed(fd2, 2, 12, g.nr_segments, bits, &flags));
 	EXPECT_EQ(NVEMU_CHANGED_VALID, flags);
-	expect_bits(_metadata, bits, g.nr_regions, &last, 1, "last region");
+	expect_bits(_metadata, bits, g.nr_segments, &last, 1, "last region");
 	close(fd2);
-	ASSERT_EQ(0, changed(self->fd, 2, 12, g.nr_regions, bits, &flags));
+	ASSERT_EQ(0, changed(self->fd, 2, 12, g.nr_segments, bits, &flags));
 	EXPECT_EQ(NVEMU_CHANGED_VALID, flags);
-	expect_bits(_metadata, bits, g.nr_regions, &last, 1,
+	expect_bits(_metadata, bits, g.nr_segments, &last, 1,
 		    "after the file that took it was closed");
 	report_image(_metadata, self->fd, NVEMU_EV_SAVED, 2, 13);
 
@@ -1302,34 +1302,34 @@ TEST_F(nvemu, changed_regions)
 		   self->fd, 2 * rs);
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_EQ(0, munmap(map, self->page));
-	ASSERT_EQ(0, changed(self->fd, 2, 13, g.nr_regions, bits, &flags));
-	expect_bits(_metadata, bits, g.nr_regions, (__u64[]){ 2 }, 1,
+	ASSERT_EQ(0, changed(self->fd, 2, 13, g.nr_segments, bits, &flags));
+	expect_bits(_metadata, bits, g.nr_segments, (__u64[]){ 2 }, 1,
 		    "after a writable mapping");
 	report_image(_metadata, self->fd, NVEMU_EV_SAVED, 2, 14);
-	ASSERT_EQ(0, changed(self->fd, 2, 14, g.nr_regions, bits, &flags));
+	ASSERT_EQ(0, changed(self->fd, 2, 14, g.nr_segments, bits, &flags));
 	EXPECT_EQ(NVEMU_CHANGED_VALID, flags);
-	expect_bits(_metadata, bits, g.nr_regions, (__u64[]){ 2 }, 1,
+	expect_bits(_metadata, bits, g.nr_segments, (__u64[]){ 2 }, 1,
 		    "mapped, while the device is open for writing");
 	report_image(_metadata, self->fd, NVEMU_EV_SAVED, 2, 15);
 
 	/* a restore makes its image the reference, nothing written since */
 	ASSERT_EQ(1, pwrite(self->fd, b, 1, 3 * rs));
 	report_image(_metadata, self->fd, NVEMU_EV_RESTORED, 3, 20);
-	ASSERT_EQ(0, changed(self->fd, 3, 20, g.nr_regions, bits, &flags));
+	ASSERT_EQ(0, changed(self->fd, 3, 20, g.nr_segments, bits, &flags));
 	EXPECT_EQ(NVEMU_CHANGED_VALID, flags);
-	expect_bits(_metadata, bits, g.nr_regions, (__u64[]){ 2 }, 1,
+	expect_bits(_metadata, bits, g.nr_segments, (__u64[]){ 2 }, 1,
 		    "after a restore");
 	/* an image of unknown uuid is no reference */
 	report_image(_metadata, self->fd, NVEMU_EV_SAVED, 0, 21);
-	ASSERT_EQ(0, changed(self->fd, 0, 21, g.nr_regions, bits, &flags));
+	ASSERT_EQ(0, changed(self->fd, 0, 21, g.nr_segments, bits, &flags));
 	EXPECT_EQ(0U, flags);
 	report_image(_metadata, self->fd, NVEMU_EV_SAVE_FAILED, 0, 0);
 
 	/* bad arguments; EFAULT gives the record back */
-	EXPECT_EQ(-1, changed(self->fd, 3, 20, g.nr_regions - 1, bits, &flags));
+	EXPECT_EQ(-1, changed(self->fd, 3, 20, g.nr_segments - 1, bits, &flags));
 	EXPECT_EQ(EINVAL, errno);
 	memset(&bad, 0, sizeof(bad));
-	bad.nr_regions = g.nr_regions;
+	bad.nr_segments = g.nr_segments;
 	bad.bitmap = (uintptr_t)bits;
 	bad.reserved[2] = 1;
 	EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_CHANGED, &bad));
@@ -1343,12 +1343,12 @@ TEST_F(nvemu, changed_regions)
 	bad.bitmap = 8;
 	EXPECT_EQ(-1, ioctl(self->fd, NVEMU_IOC_CHANGED, &bad));
 	EXPECT_EQ(EFAULT, errno);
-	ASSERT_EQ(0, changed(self->fd, 0, 0, g.nr_regions, bits, &flags));
-	expect_bits(_metadata, bits, g.nr_regions, (__u64[]){ 0, 2 }, 2,
+	ASSERT_EQ(0, changed(self->fd, 0, 0, g.nr_segments, bits, &flags));
+	expect_bits(_metadata, bits, g.nr_segments, (__u64[]){ 0, 2 }, 2,
 		    "after EFAULT");
 	report_image(_metadata, self->fd, NVEMU_EV_SAVE_FAILED, 0, 0);
 	drop_effective_cap(_metadata, CAP_SYS_ADMIN);
-	EXPECT_EQ(-1, changed(self->fd, 0, 0, g.nr_regions, bits, &flags));
+	EXPECT_EQ(-1, changed(self->fd, 0, 0, g.nr_segments, bits, &flags));
 	EXPECT_EQ(EPERM, errno);
 	free(bits);
 }
@@ -1365,12 +1365,12 @@ TEST_F(nvemu, changed_mapped_given_back)
 	void *map;
 
 	get_geometry(_metadata, self->fd, &g);
-	if (g.nr_regions < 4)
-		SKIP(return, "fewer than 4 data regions");
-	bits = calloc((g.nr_regions + 63) / 64, sizeof(*bits));
+	if (g.nr_segments < 4)
+		SKIP(return, "fewer than 4 segments");
+	bits = calloc((g.nr_segments + 63) / 64, sizeof(*bits));
 	ASSERT_NE(NULL, bits);
 	map = mmap(NULL, self->page, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   self->fd, 3 * g.region_size);
+		   self->fd, 3 * g.segment_size);
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_EQ(0, munmap(map, self->page));
 	/* no writer left: nothing holds the NVM */
@@ -1378,19 +1378,19 @@ TEST_F(nvemu, changed_mapped_given_back)
 	self->fd = open(NVEMU_DEV, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
 
-	ASSERT_EQ(0, changed(self->fd, 4, 1, g.nr_regions, bits, &flags));
+	ASSERT_EQ(0, changed(self->fd, 4, 1, g.nr_segments, bits, &flags));
 	EXPECT_EQ(1U, bits[0] >> 3 & 1);
 	report_image(_metadata, self->fd, NVEMU_EV_SAVE_FAILED, 0, 0);
-	ASSERT_EQ(0, changed(self->fd, 4, 1, g.nr_regions, bits, &flags));
+	ASSERT_EQ(0, changed(self->fd, 4, 1, g.nr_segments, bits, &flags));
 	EXPECT_EQ(1U, bits[0] >> 3 & 1)
 	{
 		TH_LOG("the failed save lost mapped region 3");
 	}
 	report_image(_metadata, self->fd, NVEMU_EV_SAVED, 4, 2);
 	/* saved: nothing left, and nothing holds the NVM */
-	ASSERT_EQ(0, changed(self->fd, 4, 2, g.nr_regions, bits, &flags));
+	ASSERT_EQ(0, changed(self->fd, 4, 2, g.nr_segments, bits, &flags));
 	EXPECT_EQ(NVEMU_CHANGED_VALID, flags);
-	expect_bits(_metadata, bits, g.nr_regions, none, 0, "after the save");
+	expect_bits(_metadata, bits, g.nr_segments, none, 0, "after the save");
 	report_image(_metadata, self->fd, NVEMU_EV_SAVE_FAILED, 0, 0);
 	free(bits);
 }
