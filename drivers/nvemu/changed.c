@@ -19,50 +19,84 @@
  *
  * NVEMU_IOC_CHANGED hands the union over to a save, keeps it as @taken
  * until the save reports its end (a failed save gives it back to
- * @changed), and starts recording anew.  The
- * reference is the image (uuid, generation) last reported saved after
- * such a call, or restored; the bitmap is valid for a TARGET holding that
- * image only.  Nothing of this survives a reboot: after a warm reset the
- * first save compares every region.
+ * @changed), and starts recording anew.  The reference is the image
+ * (uuid, generation) last reported saved after such a call, or restored;
+ * the bitmap is valid for a TARGET holding that image only.  Nothing of
+ * this survives a reboot: after a warm reset the first save compares
+ * every segment.
  *
  * Ordering: writers set a bit after the data is written, with a full
- * barrier between (nvemu_note()); the ioctl takes each word with xchg().
- * A write is thus either in what a save is handed, and the data is there
+ * barrier between (nvemu_record_write()); the ioctl takes each word with
+ * xchg().  A write is thus either in what a save is handed, and the data is there
  * when the save reads it, or recorded for the next save.
  */
 #define pr_fmt(fmt) "nvemu: " fmt
 
 #include <linux/bitmap.h>
 #include <linux/capability.h>
+#include <linux/cleanup.h>
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/ioport.h>
 #include <linux/libnvdimm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <kunit/visibility.h>
 
 #include "nvemu.h"
 
-/**
- * nvemu_changed_init() - allocate the record of changed segments
- * @nv: the device, its region size chosen (nvemu_state_boot())
- *
- * Return: 0 or -ENOMEM.
- */
-int nvemu_changed_init(struct nvemu_dev *nv)
+/* "Anything holding the NVM": a busy resource inside one of the ranges */
+static int nvemu_found_busy(struct resource *res, void *arg)
 {
-	u64 bits = nvemu_nr_regions(nv);
+	return 1;
+}
 
-	nv->changed = devm_bitmap_zalloc(nv->dev, bits, GFP_KERNEL);
-	nv->mapped = devm_bitmap_zalloc(nv->dev, bits, GFP_KERNEL);
-	nv->taken = devm_bitmap_zalloc(nv->dev, bits, GFP_KERNEL);
-	if (!nv->changed || !nv->mapped || !nv->taken)
-		return -ENOMEM;
-	return 0;
+/*
+ * Is anything holding the NVM: a namespace, device-dax or kmem claim, or a
+ * writer of /dev/nvemuN?  Each of them holds a busy resource inside a
+ * range (nvemu's own resources, and the reserved e820 entries that contain
+ * them on x86, are not busy).  Looked up without claiming anything, so
+ * that a namespace enabled at the same moment is not refused.
+ */
+static bool nvemu_nvm_in_use(struct nvemu_dev *nv)
+{
+	unsigned int i;
+
+	for (i = 0; i < nv->nr; i++) {
+		struct nvemu_dev_range *r = &nv->range[i];
+
+		if (walk_iomem_res_desc(IORES_DESC_NONE,
+					IORESOURCE_MEM | IORESOURCE_BUSY,
+					r->phys, r->phys + r->size - 1, NULL,
+					nvemu_found_busy) == 1)
+			return true;
+	}
+	return false;
 }
 
 /**
- * nvemu_note() - record a write, or direct access, of device bytes
+ * nvemu_record_init() - allocate the record of changed segments
+ * @nv: the device, its segments chosen (nvemu_state_boot())
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int nvemu_record_init(struct nvemu_dev *nv)
+{
+	struct nvemu_record *rec = &nv->record;
+	u64 bits = nv->seg.nr;
+
+	rec->changed = devm_bitmap_zalloc(nv->dev, bits, GFP_KERNEL);
+	rec->mapped = devm_bitmap_zalloc(nv->dev, bits, GFP_KERNEL);
+	rec->taken = devm_bitmap_zalloc(nv->dev, bits, GFP_KERNEL);
+	if (!rec->changed || !rec->mapped || !rec->taken)
+		return -ENOMEM;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(nvemu_record_init);
+
+/**
+ * nvemu_record_write() - record a write, or direct access, of device bytes
  * @nv: the device
  * @off: device offset
  * @len: bytes
@@ -71,91 +105,124 @@ int nvemu_changed_init(struct nvemu_dev *nv)
  * Call after the bytes were written.  Bytes of the metadata area are not
  * recorded.  Does not sleep.
  */
-void nvemu_note(struct nvemu_dev *nv, u64 off, u64 len, bool mapped)
+void nvemu_record_write(struct nvemu_dev *nv, u64 off, u64 len, bool mapped)
 {
+	struct nvemu_record *rec = &nv->record;
 	u64 data = nvemu_data_size(nv), first, last, i;
-	unsigned long *map = mapped ? nv->mapped : nv->changed;
+	unsigned long *map = mapped ? rec->mapped : rec->changed;
 
 	if (!len || off >= data || !map)
 		return;
 	len = min(len, data - off);
-	first = div64_u64(off, nv->segment_size);
-	last = div64_u64(off + len - 1, nv->segment_size);
-	/* the data before the bit: pairs with xchg() in nvemu_take() */
+	first = div64_u64(off, nv->seg.size);
+	last = div64_u64(off + len - 1, nv->seg.size);
+	/* the data before the bit: pairs with xchg() in nvemu_record_take() */
 	smp_mb();
 	for (i = first; i <= last; i++)
 		if (!test_bit(i, map))
 			set_bit(i, map);
 }
+EXPORT_SYMBOL_IF_KUNIT(nvemu_record_write);
 
-/* nd_region_desc.note_write(): region offsets are extent offsets on */
-static void nvemu_note_write(struct nd_region *nd_region, u64 offset,
-			     u64 len, bool mapped)
+/* nd_region_desc.note_write(): region offsets are range offsets on */
+static void nvemu_region_note_write(struct nd_region *nd_region, u64 offset,
+				    u64 len, bool mapped)
 {
-	struct nvemu_extent *e = nd_region_provider_data(nd_region);
+	struct nvemu_dev_range *r = nd_region_provider_data(nd_region);
 
-	nvemu_note(e->nv, e->offset + offset, len, mapped);
+	nvemu_record_write(r->nv, r->offset + offset, len, mapped);
 }
 
 /**
- * nvemu_changed_region_desc() - let a region tell nvemu about writes
- * @e: the extent the region starts at
+ * nvemu_record_region_desc() - let a region tell nvemu about writes
+ * @r: the range the region starts at
  * @ndr_desc: the region's descriptor
  */
-void nvemu_changed_region_desc(struct nvemu_extent *e,
-			       struct nd_region_desc *ndr_desc)
+void nvemu_record_region_desc(struct nvemu_dev_range *r,
+			      struct nd_region_desc *ndr_desc)
 {
-	ndr_desc->provider_data = e;
-	ndr_desc->note_write = nvemu_note_write;
-}
-
-/* Is anything holding the NVM?  Called with nv->lock held. */
-static bool nvemu_held(struct nvemu_dev *nv)
-{
-	if (nv->writers)
-		return true;
-	if (nvemu_claim(nv))
-		return true;
-	nvemu_unclaim(nv, nv->nr);
-	return false;
+	ndr_desc->provider_data = r;
+	ndr_desc->note_write = nvemu_region_note_write;
 }
 
 /*
  * Hand @changed and @mapped over into @taken, @mapped's part also into
- * @was_mapped; called with nv->lock held.  All of @taken goes back to
- * @changed if the save fails: mapped regions it was handed may have
- * changed, and are no longer recorded as mapped when nothing holds the
- * NVM.
+ * @was_mapped.  All of @taken goes back to @changed if the save fails:
+ * mapped segments it was handed may have changed, and are no longer
+ * recorded as mapped when nothing holds the NVM.
  */
-static void nvemu_take(struct nvemu_dev *nv, unsigned long *was_mapped)
+static void nvemu_record_take(struct nvemu_dev *nv, unsigned long *was_mapped)
 {
-	unsigned int w, words = BITS_TO_LONGS(nvemu_nr_regions(nv));
+	struct nvemu_record *rec = &nv->record;
+	unsigned int w, words = BITS_TO_LONGS(nv->seg.nr);
 	unsigned long bit;
 
+	lockdep_assert_held(&nv->lock);
 	for (w = 0; w < words; w++) {
-		was_mapped[w] = xchg(&nv->mapped[w], 0);
-		nv->taken[w] = xchg(&nv->changed[w], 0) | was_mapped[w];
+		was_mapped[w] = xchg(&rec->mapped[w], 0);
+		rec->taken[w] = xchg(&rec->changed[w], 0) | was_mapped[w];
 	}
 	/*
 	 * Mapped bytes may still change while a namespace or a writer holds
 	 * the NVM: keep them recorded.  Taken first, checked then, so that
 	 * a claim racing with the check is seen, or maps after it.
 	 */
-	if (nvemu_held(nv))
-		for_each_set_bit(bit, was_mapped, nvemu_nr_regions(nv))
-			set_bit(bit, nv->mapped);
+	if (nvemu_nvm_in_use(nv))
+		for_each_set_bit(bit, was_mapped, nv->seg.nr)
+			set_bit(bit, rec->mapped);
 }
 
 /* A save that took the record ended without writing an image. */
-static void nvemu_give_back(struct nvemu_dev *nv)
+static void nvemu_record_give_back(struct nvemu_dev *nv)
 {
+	struct nvemu_record *rec = &nv->record;
 	unsigned long bit;
 
-	for_each_set_bit(bit, nv->taken, nvemu_nr_regions(nv))
-		set_bit(bit, nv->changed);
-	bitmap_zero(nv->taken, nvemu_nr_regions(nv));
-	nv->taker = NULL;
+	lockdep_assert_held(&nv->lock);
+	for_each_set_bit(bit, rec->taken, nv->seg.nr)
+		set_bit(bit, rec->changed);
+	bitmap_zero(rec->taken, nv->seg.nr);
+	rec->save_file = NULL;
 }
+
+/**
+ * nvemu_record_hand_over() - hand the record over to a save
+ * @nv: the device
+ * @file: the save's open file, which its report must come through
+ * @uuid: uuid of the image the save's TARGET holds now
+ * @generation: generation of that image
+ * @out: set to what may have changed since, nv->seg.nr bits
+ * @valid: set to whether the record is relative to that image: then
+ *	every segment whose bit is clear in @out is the same as in it
+ *
+ * What was handed over is kept until the save reports, and recorded again
+ * if it fails or its file is closed first.
+ *
+ * Return: 0, -EBUSY while another save holds the record, or -ENOMEM.
+ */
+VISIBLE_IF_KUNIT int nvemu_record_hand_over(struct nvemu_dev *nv,
+					    struct file *file, const u8 *uuid,
+					    u64 generation, unsigned long *out,
+					    bool *valid)
+{
+	unsigned long *was_mapped __free(bitmap) = NULL;
+	struct nvemu_record *rec = &nv->record;
+
+	was_mapped = bitmap_zalloc(nv->seg.nr, GFP_KERNEL);
+	if (!was_mapped)
+		return -ENOMEM;
+
+	guard(mutex)(&nv->lock);
+	if (rec->save_file)
+		return -EBUSY;
+	nvemu_record_take(nv, was_mapped);
+	rec->save_file = file;
+	*valid = rec->ref_valid && rec->ref_generation == generation &&
+		 !memcmp(rec->ref_uuid, uuid, sizeof(rec->ref_uuid));
+	bitmap_copy(out, rec->taken, nv->seg.nr);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(nvemu_record_hand_over);
 
 /**
  * nvemu_ioctl_changed() - NVEMU_IOC_CHANGED
@@ -169,11 +236,13 @@ static void nvemu_give_back(struct nvemu_dev *nv)
 long nvemu_ioctl_changed(struct nvemu_dev *nv, struct file *file,
 			 void __user *argp)
 {
-	u64 bits = nvemu_nr_regions(nv), *out64;
-	unsigned long *was_mapped;
+	unsigned long *out __free(bitmap) = NULL;
+	u64 *out64 __free(kfree) = NULL;
+	u64 bits = nv->seg.nr;
 	struct nvemu_changed c;
 	unsigned int words;
-	long rc = 0;
+	bool valid;
+	int rc;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -183,99 +252,91 @@ long nvemu_ioctl_changed(struct nvemu_dev *nv, struct file *file,
 		return -EINVAL;
 	if (c.nr_segments != bits)
 		return -EINVAL;
-	if (!nv->layout_ok)
+	if (!nv->meta.ours)
 		return -ENODATA;
 
 	words = DIV_ROUND_UP_ULL(bits, 64);
-	was_mapped = bitmap_zalloc(bits, GFP_KERNEL);
+	out = bitmap_zalloc(bits, GFP_KERNEL);
 	out64 = kcalloc(words, sizeof(*out64), GFP_KERNEL);
-	if (!was_mapped || !out64) {
-		rc = -ENOMEM;
-		goto out_free;
-	}
-
-	mutex_lock(&nv->lock);
-	if (nv->taker) {
-		mutex_unlock(&nv->lock);
-		rc = -EBUSY;
-		goto out_free;
-	}
-	nvemu_take(nv, was_mapped);
-	nv->taker = file;
-	if (nv->ref_valid && nv->ref_generation == c.generation &&
-	    !memcmp(nv->ref_uuid, c.uuid, sizeof(c.uuid)))
+	if (!out || !out64)
+		return -ENOMEM;
+	rc = nvemu_record_hand_over(nv, file, c.uuid, c.generation, out,
+				    &valid);
+	if (rc)
+		return rc;
+	if (valid)
 		c.flags |= NVEMU_CHANGED_VALID;
-	bitmap_to_arr64(out64, nv->taken, bits);
-	mutex_unlock(&nv->lock);
+	bitmap_to_arr64(out64, out, bits);
 
 	if (copy_to_user(u64_to_user_ptr(c.bitmap), out64,
 			 words * sizeof(*out64)) ||
 	    copy_to_user(argp, &c, sizeof(c))) {
 		/* the caller will not save: record what it was handed again */
-		mutex_lock(&nv->lock);
-		if (nv->taker == file)
-			nvemu_give_back(nv);
-		mutex_unlock(&nv->lock);
-		rc = -EFAULT;
+		guard(mutex)(&nv->lock);
+		if (nv->record.save_file == file)
+			nvemu_record_give_back(nv);
+		return -EFAULT;
 	}
-out_free:
-	kfree(out64);
-	bitmap_free(was_mapped);
-	return rc;
+	return 0;
 }
 
 /**
- * nvemu_changed_report() - a save or restore ended: move the reference
+ * nvemu_record_report() - a save or restore ended: move the reference
  * @nv: the device, nv->lock held
  * @file: the open file the report came through
  * @rep: the report
  */
-void nvemu_changed_report(struct nvemu_dev *nv, struct file *file,
-			  const struct nvemu_report *rep)
+void nvemu_record_report(struct nvemu_dev *nv, struct file *file,
+			 const struct nvemu_report *rep)
 {
+	struct nvemu_record *rec = &nv->record;
 	bool known = memchr_inv(rep->uuid, 0, sizeof(rep->uuid));
-	bool mine = nv->taker && nv->taker == file;
+	bool mine = rec->save_file && rec->save_file == file;
 
+	lockdep_assert_held(&nv->lock);
 	switch (rep->event) {
 	case NVEMU_EV_SAVED:
 		/* a save that did not take the record cannot be a reference */
-		nv->ref_valid = mine && known;
+		rec->ref_valid = mine && known;
 		if (mine) {
-			bitmap_zero(nv->taken, nvemu_nr_regions(nv));
-			nv->taker = NULL;
+			bitmap_zero(rec->taken, nv->seg.nr);
+			rec->save_file = NULL;
 		}
 		break;
 	case NVEMU_EV_SAVE_FAILED:
 		if (mine)
-			nvemu_give_back(nv);
+			nvemu_record_give_back(nv);
 		break;
 	case NVEMU_EV_RESTORED:
 		/*
 		 * The restore wrote the image over everything, alone: it
 		 * held the NVM for writing, so no namespace was enabled.
 		 */
-		bitmap_zero(nv->taken, nvemu_nr_regions(nv));
-		nv->taker = NULL;
-		bitmap_zero(nv->changed, nvemu_nr_regions(nv));
-		nv->ref_valid = known;
+		bitmap_zero(rec->taken, nv->seg.nr);
+		rec->save_file = NULL;
+		bitmap_zero(rec->changed, nv->seg.nr);
+		rec->ref_valid = known;
 		break;
 	default:
-		nv->ref_valid = false;
+		rec->ref_valid = false;
 		return;
 	}
-	if (rep->event != NVEMU_EV_SAVE_FAILED && nv->ref_valid) {
-		memcpy(nv->ref_uuid, rep->uuid, sizeof(nv->ref_uuid));
-		nv->ref_generation = rep->generation;
+	if (rep->event != NVEMU_EV_SAVE_FAILED && rec->ref_valid) {
+		memcpy(rec->ref_uuid, rep->uuid, sizeof(rec->ref_uuid));
+		rec->ref_generation = rep->generation;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(nvemu_record_report);
 
 /**
- * nvemu_changed_release() - an open file of the device is closed
+ * nvemu_record_release() - an open file of the device is closed
  * @nv: the device, nv->lock held
  * @file: the file
  */
-void nvemu_changed_release(struct nvemu_dev *nv, struct file *file)
+void nvemu_record_release(struct nvemu_dev *nv, struct file *file)
 {
-	if (nv->taker == file)
-		nvemu_give_back(nv);
+	lockdep_assert_held(&nv->lock);
+	if (nv->record.save_file == file)
+		nvemu_record_give_back(nv);
 }
+EXPORT_SYMBOL_IF_KUNIT(nvemu_record_release);

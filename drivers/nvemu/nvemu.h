@@ -1,12 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * nvemu: DRAM-backed emulated non-volatile memory - driver internals
+ *
+ * The files of the driver, each with one job, in the order they may call
+ * each other (a file calls only files above it in this list):
+ *
+ *   param.c    the nvemu= parser: pure logic, tested by KUnit
+ *   reserve.c  early reservation of the ranges, the platform device
+ *   space.c    the device offset space: mapping of the ranges, lookup
+ *   meta.c     the metadata area (format in meta.h)
+ *   changed.c  the record of what changed since the last image
+ *   region.c   the NVDIMM bus and its region(s)
+ *   state.c    save and restore: segments, restore gate, state, sysfs
+ *   cdev.c     /dev/nvemuN: file operations and ioctls
+ *   core.c     probe and remove
+ *
+ * changed.c and state.c exist with CONFIG_NVEMU_SAVE_RESTORE only; their
+ * stubs below stand in for them otherwise.
  */
 #ifndef _DRIVERS_NVEMU_NVEMU_H
 #define _DRIVERS_NVEMU_NVEMU_H
 
 #include <linux/bits.h>
+#include <linux/compiler.h>
+#include <linux/errno.h>
 #include <linux/libnvdimm.h>
+#include <linux/lockdep.h>
+#include <linux/math64.h>
 #include <linux/miscdevice.h>
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
@@ -14,70 +34,16 @@
 #include <linux/types.h>
 #include <linux/nvemu.h>
 
+#include "meta.h"
+
 #define NVEMU_DRV_NAME		"nvemu"
 #define NVEMU_RES_NAME		"Persistent Memory (nvemu)"
 
 /* Alignment of every range: one memory section, see admin-guide/nvemu.rst */
 #define NVEMU_ALIGN		((u64)PAGES_PER_SECTION << PAGE_SHIFT)
 
-/*
- * nvemu's own metadata: the last NVEMU_META_SIZE bytes of the device,
- * outside of every NVDIMM region.  A multiple of the default region
- * alignment (16 MiB), because ndctl wants label-less namespaces sized in
- * multiples of it.
- */
-#define NVEMU_META_SIZE		SZ_16M
-#define NVEMU_META_MAGIC	0x31444d554d45564eULL	/* "NVEMUMD1" */
-#define NVEMU_META_VERSION	1
-/* nvemu_meta.flags: the ranges formed one region (nvemu.merge=1) */
-#define NVEMU_META_F_MERGED	BIT(0)
-/* nvemu_meta.state: the last shutdown came after a save (seed 003) */
-#define NVEMU_META_S_CLEAN	BIT(0)
-/* nvemu_meta.state: the last save failed */
-#define NVEMU_META_S_SAVE_FAIL	BIT(1)
-/* nvemu_meta.state: the last restore failed */
-#define NVEMU_META_S_RESTORE_FAIL BIT(2)
-
 /* Default size of the segments that save and restore work in */
 #define NVEMU_SEGMENT_SIZE	SZ_64M
-
-/**
- * struct nvemu_meta_range - one range as recorded in the metadata
- * @start: physical start address
- * @size: size in bytes
- */
-struct nvemu_meta_range {
-	__le64 start;
-	__le64 size;
-};
-
-/**
- * struct nvemu_meta - header of the metadata area, little-endian on NVM
- * @magic: NVEMU_META_MAGIC
- * @version: NVEMU_META_VERSION
- * @nr_ranges: number of valid entries in @range
- * @total_size: size of the device, the sum of all ranges
- * @flags: NVEMU_META_F_* flags: the layout
- * @state: NVEMU_META_S_* flags: save and restore state, not layout
- * @saved_generation: generation of the image last saved
- * @restored_generation: generation of the image last restored
- * @reserved: zero; room for later fields
- * @range: the ranges the data was written with, ascending
- * @checksum: nd_fletcher64() of the header with this field zero
- */
-struct nvemu_meta {
-	__le64 magic;
-	__le32 version;
-	__le32 nr_ranges;
-	__le64 total_size;
-	__le32 flags;
-	__le32 state;
-	__le64 saved_generation;
-	__le64 restored_generation;
-	__le64 reserved[58];
-	struct nvemu_meta_range range[NVEMU_MAX_RANGES];
-	__le64 checksum;
-};
 
 /**
  * struct nvemu_range - one physical range given with nvemu=
@@ -148,7 +114,7 @@ typedef void (*nvemu_report_fn)(void *ctx, const char *item, size_t len,
 				const struct nvemu_range *other);
 
 /**
- * struct nvemu_extent - one physical range in the device offset space
+ * struct nvemu_dev_range - one range placed in the device offset space
  * @nv: the device (provider data of the NVDIMM region starting here)
  * @offset: offset of the first byte in /dev/nvemuN
  * @size: size in bytes
@@ -157,7 +123,7 @@ typedef void (*nvemu_report_fn)(void *ctx, const char *item, size_t len,
  * @nid: NUMA node of the memory, NUMA_NO_NODE if unknown
  * @res: the platform resource, "Persistent Memory (nvemu)"
  */
-struct nvemu_extent {
+struct nvemu_dev_range {
 	struct nvemu_dev *nv;
 	u64 offset;
 	u64 size;
@@ -168,58 +134,123 @@ struct nvemu_extent {
 };
 
 /**
- * struct nvemu_dev - one nvemu device
- * @dev: the platform device's struct device
- * @nd_desc: NVDIMM bus descriptor
- * @nvdimm_bus: the registered NVDIMM bus
- * @misc: the raw character device
- * @name: name of the character device, "nvemu0"
- * @area: the device mapping: all extents back to back, write-back cacheable
- * @size: total size, the sum of all extents
- * @segment_size: size of the segments of save and restore
- * @lock: protects @writers, the claims, @gate, @boot_state, writes to
- *	the metadata, and @taken, @taker and the @ref_* fields
- * @writers: open files of /dev/nvemuN with write access; while non-zero,
- *	every extent is claimed busy in the iomem resource tree
- * @gate: nvemu.restore=wait and no restore reported yet: no NVDIMM region
- *	is registered, only the restore path writes
- * @layout_ok: the metadata matches the ranges: regions may be registered
- * @boot_state: the NVEMU_META_S_* state the metadata held at boot
- * @changed: segments written since the last NVEMU_IOC_CHANGED
- * @mapped: segments handed out for direct access (changed.c)
- * @taken: what the last NVEMU_IOC_CHANGED handed over (@changed and
- *	@mapped), until the save that took it reports
- * @taker: the open file of that save, or NULL
- * @ref_valid: @ref_uuid and @ref_generation tell the image that @changed,
- *	@mapped and @taken are relative to
- * @ref_uuid: uuid of that image
- * @ref_generation: its generation
- * @nr: number of extents
- * @ext: the extents, ascending by physical address and by offset
+ * struct nvemu_meta_area - the metadata area (meta.c)
+ * @nvm: the header in the NVM
+ * @copy: the header as last written (or found valid): changes are made
+ *	here and written to @nvm whole by nvemu_meta_write()
+ * @ours: @nvm held a valid header of these ranges at boot, or none and
+ *	one was written: the content may be used, regions registered
  */
-struct nvemu_dev {
-	struct device *dev;
-	struct nvdimm_bus_descriptor nd_desc;
-	struct nvdimm_bus *nvdimm_bus;
+struct nvemu_meta_area {
+	struct nvemu_meta *nvm;
+	struct nvemu_meta copy;
+	bool ours;
+};
+
+/**
+ * struct nvemu_segments - the data area cut into segments (state.c)
+ * @size: bytes per segment (nvemu.segment_size), a power of two
+ * @nr: number of segments; the last may be shorter
+ */
+struct nvemu_segments {
+	u64 size;
+	u64 nr;
+};
+
+/**
+ * struct nvemu_bus - the NVDIMM bus provider (region.c)
+ * @desc: NVDIMM bus descriptor
+ * @bus: the registered NVDIMM bus
+ * @merged: one region over all ranges (nvemu.merge=1, several ranges)
+ * @nr_regions: regions registered on @bus, under nv->lock: none, or all
+ *	of them (one, or one per range)
+ * @regions: the regions registered, room for one per range
+ */
+struct nvemu_bus {
+	struct nvdimm_bus_descriptor desc;
+	struct nvdimm_bus *bus;
+	bool merged;
+	unsigned int nr_regions;
+	struct nd_region **regions;
+};
+
+/**
+ * struct nvemu_cdev - the raw character device (cdev.c)
+ * @misc: the misc device
+ * @name: its name, "nvemu0"
+ * @writers: open files with write access, under nv->lock; while non-zero,
+ *	every range is claimed busy in the iomem resource tree
+ */
+struct nvemu_cdev {
 	struct miscdevice misc;
 	char name[16];
-	struct vm_struct *area;
-	u64 size;
-	u64 segment_size;
-	struct mutex lock;	/* see above */
 	unsigned int writers;
+};
+
+/**
+ * struct nvemu_sr_state - save and restore state (state.c)
+ * @gate: nvemu.restore=wait and no restore reported yet: no NVDIMM
+ *	region is registered and only CAP_SYS_ADMIN opens for writing.
+ *	Written under nv->lock; read with READ_ONCE() elsewhere
+ * @boot_state: the NVEMU_META_S_* state the metadata held at boot, with
+ *	NVEMU_META_S_CLEAN also set by a restore of a shutdown image
+ */
+struct nvemu_sr_state {
 	bool gate;
-	bool layout_ok;
 	u32 boot_state;
+};
+
+/**
+ * struct nvemu_record - what changed since the last image (changed.c)
+ * @changed: segments written since the last NVEMU_IOC_CHANGED
+ * @mapped: segments handed out for direct access
+ * @taken: what the last NVEMU_IOC_CHANGED handed over (@changed and
+ *	@mapped), until the save that took it reports
+ * @save_file: the open file of that save, or NULL; under nv->lock
+ * @ref_valid: @ref_uuid and @ref_generation tell the image that
+ *	@changed, @mapped and @taken are relative to
+ * @ref_uuid: uuid of that image
+ * @ref_generation: its generation
+ */
+struct nvemu_record {
 	unsigned long *changed;
 	unsigned long *mapped;
 	unsigned long *taken;
-	struct file *taker;
+	struct file *save_file;
 	bool ref_valid;
 	u8 ref_uuid[16];
 	u64 ref_generation;
+};
+
+/**
+ * struct nvemu_dev - one nvemu device
+ * @dev: the platform device's struct device
+ * @lock: serializes the writers of @cdev.writers and the claims, @sr,
+ *	@meta, @bus.nr_regions and @record.save_file and its reference
+ * @area: the device mapping: all ranges back to back, write-back cacheable
+ * @size: total size, the sum of all ranges
+ * @meta: the metadata area
+ * @seg: the segments of save and restore
+ * @bus: the NVDIMM bus and its regions
+ * @cdev: /dev/nvemuN
+ * @sr: save and restore state
+ * @record: what changed since the last image
+ * @nr: number of ranges
+ * @range: the ranges, ascending by physical address and by offset
+ */
+struct nvemu_dev {
+	struct device *dev;
+	struct mutex lock;	/* see above */
+	struct vm_struct *area;
+	u64 size;
+	struct nvemu_meta_area meta;
+	struct nvemu_segments seg;
+	struct nvemu_bus bus;
+	struct nvemu_cdev cdev;
+	struct nvemu_sr_state sr;
+	struct nvemu_record record;
 	unsigned int nr;
-	struct nvemu_extent ext[] __counted_by(nr);
+	struct nvemu_dev_range range[] __counted_by(nr);
 };
 
 /* bytes the segments cover: all but the metadata area */
@@ -228,40 +259,20 @@ static inline u64 nvemu_data_size(const struct nvemu_dev *nv)
 	return nv->size - NVEMU_META_SIZE;
 }
 
-static inline u64 nvemu_nr_regions(const struct nvemu_dev *nv)
+/* behind the restore gate: no region, only the restore path writes */
+static inline bool nvemu_gate_closed(const struct nvemu_dev *nv)
 {
-	return DIV_ROUND_UP_ULL(nvemu_data_size(nv), nv->segment_size);
+	return READ_ONCE(nv->sr.gate);
 }
 
-struct nvemu_extent *nvemu_find(struct nvemu_dev *nv, u64 off);
-struct nvemu_meta *nvemu_meta(struct nvemu_dev *nv);
-void nvemu_meta_commit(struct nvemu_dev *nv);
-int nvemu_register_regions(struct nvemu_dev *nv);
-int nvemu_claim(struct nvemu_dev *nv);
-void nvemu_unclaim(struct nvemu_dev *nv, unsigned int nr);
+/* open files of /dev/nvemuN with write access */
+static inline unsigned int nvemu_writers(struct nvemu_dev *nv)
+{
+	lockdep_assert_held(&nv->lock);
+	return nv->cdev.writers;
+}
 
-/* save and restore: state.c */
-extern const struct attribute_group *nvemu_attr_groups[];
-void nvemu_state_boot(struct nvemu_dev *nv, int meta);
-long nvemu_ioctl_geometry(struct nvemu_dev *nv, void __user *argp);
-long nvemu_ioctl_data_region(struct nvemu_dev *nv, void __user *argp);
-long nvemu_ioctl_state(struct nvemu_dev *nv, void __user *argp);
-long nvemu_ioctl_report(struct nvemu_dev *nv, struct file *file,
-			void __user *argp);
-
-/* what changed since the last image: changed.c */
-struct nd_region_desc;
-struct nvemu_report;
-int nvemu_changed_init(struct nvemu_dev *nv);
-void nvemu_note(struct nvemu_dev *nv, u64 off, u64 len, bool mapped);
-void nvemu_changed_region_desc(struct nvemu_extent *e,
-			       struct nd_region_desc *ndr_desc);
-long nvemu_ioctl_changed(struct nvemu_dev *nv, struct file *file,
-			 void __user *argp);
-void nvemu_changed_report(struct nvemu_dev *nv, struct file *file,
-			  const struct nvemu_report *rep);
-void nvemu_changed_release(struct nvemu_dev *nv, struct file *file);
-
+/* param.c */
 const char *nvemu_range_strerror(enum nvemu_range_err err);
 enum nvemu_range_err nvemu_parse_item(const char *item, size_t len,
 				      struct nvemu_range *range);
@@ -272,5 +283,126 @@ enum nvemu_range_err nvemu_check_range(const struct nvemu_range *range,
 unsigned int nvemu_parse_param(const char *str, u64 align,
 			       struct nvemu_range *table, unsigned int nr,
 			       nvemu_report_fn report, void *ctx);
+
+/* space.c */
+int nvemu_space_map(struct nvemu_dev *nv);
+void nvemu_space_unmap(struct nvemu_dev *nv);
+struct nvemu_dev_range *nvemu_range_at(struct nvemu_dev *nv, u64 off);
+struct nvemu_dev_range *nvemu_space_step(struct nvemu_dev *nv, u64 pos,
+					 u64 end, u64 *off, u64 *len);
+
+/* meta.c */
+/**
+ * enum nvemu_meta_found - what nvemu_meta_read() found in the NVM
+ * @NVEMU_META_MATCH: a header of these ranges: the content is ours
+ * @NVEMU_META_NONE: no valid header; one has been written
+ * @NVEMU_META_OTHER: a header of another layout or version: left alone
+ */
+enum nvemu_meta_found {
+	NVEMU_META_MATCH,
+	NVEMU_META_NONE,
+	NVEMU_META_OTHER,
+};
+
+enum nvemu_meta_found nvemu_meta_read(struct nvemu_dev *nv, bool merged);
+void nvemu_meta_write(struct nvemu_dev *nv);
+
+/* changed.c */
+#ifdef CONFIG_NVEMU_SAVE_RESTORE
+int nvemu_record_init(struct nvemu_dev *nv);
+void nvemu_record_write(struct nvemu_dev *nv, u64 off, u64 len, bool mapped);
+void nvemu_record_region_desc(struct nvemu_dev_range *r,
+			      struct nd_region_desc *ndr_desc);
+long nvemu_ioctl_changed(struct nvemu_dev *nv, struct file *file,
+			 void __user *argp);
+void nvemu_record_report(struct nvemu_dev *nv, struct file *file,
+			 const struct nvemu_report *rep);
+void nvemu_record_release(struct nvemu_dev *nv, struct file *file);
+#else
+static inline int nvemu_record_init(struct nvemu_dev *nv)
+{
+	return 0;
+}
+
+static inline void nvemu_record_write(struct nvemu_dev *nv, u64 off, u64 len,
+				      bool mapped)
+{
+}
+
+static inline void nvemu_record_region_desc(struct nvemu_dev_range *r,
+					    struct nd_region_desc *ndr_desc)
+{
+	ndr_desc->provider_data = r;
+}
+
+static inline long nvemu_ioctl_changed(struct nvemu_dev *nv,
+				       struct file *file, void __user *argp)
+{
+	return -ENOTTY;
+}
+
+static inline void nvemu_record_release(struct nvemu_dev *nv,
+					struct file *file)
+{
+}
+#endif
+
+/* region.c */
+int nvemu_bus_register(struct nvemu_dev *nv, bool merged);
+void nvemu_bus_unregister(struct nvemu_dev *nv);
+int nvemu_regions_register(struct nvemu_dev *nv);
+
+/* state.c */
+#ifdef CONFIG_NVEMU_SAVE_RESTORE
+extern const struct attribute_group *nvemu_attr_groups[];
+void nvemu_state_boot(struct nvemu_dev *nv, enum nvemu_meta_found found);
+long nvemu_ioctl_geometry(struct nvemu_dev *nv, void __user *argp);
+long nvemu_ioctl_segment(struct nvemu_dev *nv, void __user *argp);
+long nvemu_ioctl_state(struct nvemu_dev *nv, void __user *argp);
+long nvemu_ioctl_report(struct nvemu_dev *nv, struct file *file,
+			void __user *argp);
+#else
+#define nvemu_attr_groups NULL
+
+static inline void nvemu_state_boot(struct nvemu_dev *nv,
+				    enum nvemu_meta_found found)
+{
+}
+
+static inline long nvemu_ioctl_geometry(struct nvemu_dev *nv,
+					void __user *argp)
+{
+	return -ENOTTY;
+}
+
+static inline long nvemu_ioctl_segment(struct nvemu_dev *nv,
+				       void __user *argp)
+{
+	return -ENOTTY;
+}
+
+static inline long nvemu_ioctl_state(struct nvemu_dev *nv, void __user *argp)
+{
+	return -ENOTTY;
+}
+
+static inline long nvemu_ioctl_report(struct nvemu_dev *nv, struct file *file,
+				      void __user *argp)
+{
+	return -ENOTTY;
+}
+#endif
+
+#if IS_ENABLED(CONFIG_KUNIT) && IS_ENABLED(CONFIG_NVEMU_SAVE_RESTORE)
+/* the state machines, for their KUnit tests */
+int nvemu_record_hand_over(struct nvemu_dev *nv, struct file *file,
+			   const u8 *uuid, u64 generation, unsigned long *out,
+			   bool *valid);
+int nvemu_state_event(struct nvemu_dev *nv, const struct nvemu_report *rep);
+#endif
+
+/* cdev.c */
+int nvemu_cdev_register(struct nvemu_dev *nv);
+void nvemu_cdev_unregister(struct nvemu_dev *nv);
 
 #endif /* _DRIVERS_NVEMU_NVEMU_H */

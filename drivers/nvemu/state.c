@@ -5,9 +5,9 @@
  * DRAM loses the emulated NVM at power-off; user space (tools/nvemu) saves
  * it to a disk at shutdown and restores it at boot.  The kernel side:
  *  - the segments: the device offset space below the metadata area,
- *    cut into regions of nvemu.segment_size bytes, none across two ranges,
- *    so that save and restore workers can each own a slice of every region
- *    and run near its memory (NVEMU_IOC_GEOMETRY, NVEMU_IOC_SEGMENT);
+ *    cut into segments of nvemu.segment_size bytes, none across two
+ *    ranges, so that save and restore workers can each own a slice of
+ *    every segment and run near its memory (NVEMU_IOC_GEOMETRY, NVEMU_IOC_SEGMENT);
  *  - the restore gate (nvemu.restore=wait): no NVDIMM region, so no
  *    namespace, until user space reports the restore done, failed or
  *    abandoned (NVEMU_IOC_REPORT); until then only root opens the device
@@ -21,6 +21,7 @@
 #define pr_fmt(fmt) "nvemu: " fmt
 
 #include <linux/capability.h>
+#include <linux/cleanup.h>
 #include <linux/device.h>
 #include <linux/log2.h>
 #include <linux/moduleparam.h>
@@ -28,19 +29,31 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
+#include <kunit/visibility.h>
 
 #include "nvemu.h"
 
 static ulong segment_size = NVEMU_SEGMENT_SIZE;
 
-/* nvemu.segment_size=SIZE takes K, M and G suffixes, as nvemu= does */
+/*
+ * nvemu.segment_size=SIZE takes K, M and G suffixes, as nvemu= does: a
+ * power of two from 1 MiB to the range alignment, so that no segment
+ * spans two ranges.  Anything else is refused when given, and the
+ * default stays.
+ */
 static int segment_size_set(const char *val, const struct kernel_param *kp)
 {
+	unsigned long long size;
 	char *end;
-	unsigned long long size = memparse(val, &end);
 
+	size = memparse(val, &end);
 	if (end == val || (*end && *end != '\n'))
 		return -EINVAL;
+	if (!is_power_of_2(size) || size < SZ_1M || size > NVEMU_ALIGN) {
+		pr_err("segment_size=%llu is not a power of two from 1 MiB to %llu MiB, using %lu MiB\n",
+		       size, NVEMU_ALIGN >> 20, *(ulong *)kp->arg >> 20);
+		return -EINVAL;
+	}
 	*(ulong *)kp->arg = size;
 	return 0;
 }
@@ -60,56 +73,48 @@ MODULE_PARM_DESC(restore,
 
 /**
  * nvemu_state_boot() - take the save/restore state at boot
- * @nv: the device
- * @meta: what the metadata check found: 0 metadata of these ranges, 1
- *	none (it has just been written), negative: not ours or no memory
+ * @nv: the device, nv->lock held
+ * @found: what the metadata check found
  *
- * Chooses the segment size.  With metadata of these ranges, records
- * the state it holds, then clears its clean-shutdown flag: it tells about
- * the shutdown before this boot only.  The restore gate closes (with
- * nvemu.restore=wait) only when no metadata was found: DRAM lost its
- * content.  After a warm reset or a crash the content is there, and newer
- * than any image.
+ * Cuts the data area into segments.  With metadata of these ranges,
+ * records the state it holds, then clears its clean-shutdown flag: it
+ * tells about the shutdown before this boot only.  The restore gate
+ * closes (with nvemu.restore=wait) only when no metadata was found: DRAM
+ * lost its content.  After a warm reset or a crash the content is there,
+ * and newer than any image.
  */
-void nvemu_state_boot(struct nvemu_dev *nv, int meta)
+void nvemu_state_boot(struct nvemu_dev *nv, enum nvemu_meta_found found)
 {
-	struct nvemu_meta *m = nvemu_meta(nv);
+	struct nvemu_meta *m = &nv->meta.copy;
+	struct nvemu_sr_state *st = &nv->sr;
 
-	nv->segment_size = segment_size;
-	if (!is_power_of_2(segment_size) || segment_size < SZ_1M ||
-	    segment_size > NVEMU_ALIGN) {
-		dev_warn(nv->dev,
-			 "segment_size=%lu is not a power of two from 1 MiB to %llu MiB, using %u MiB\n",
-			 segment_size, NVEMU_ALIGN >> 20,
-			 (unsigned int)(NVEMU_SEGMENT_SIZE >> 20));
-		nv->segment_size = NVEMU_SEGMENT_SIZE;
-	}
+	lockdep_assert_held(&nv->lock);
+	nv->seg.size = segment_size;
+	nv->seg.nr = DIV_ROUND_UP_ULL(nvemu_data_size(nv), nv->seg.size);
 
 	if (*restore && strcmp(restore, "wait"))
 		dev_warn(nv->dev, "ignoring restore=%s (only \"wait\" is known)\n",
 			 restore);
-	if (meta < 0)
+	if (found == NVEMU_META_OTHER)
 		return;
-	nv->layout_ok = true;
-	if (meta == 1 && !strcmp(restore, "wait"))
-		nv->gate = true;
+	if (found == NVEMU_META_NONE && !strcmp(restore, "wait"))
+		WRITE_ONCE(st->gate, true);
 
-	mutex_lock(&nv->lock);
-	nv->boot_state = le32_to_cpu(m->state);
-	if (nv->boot_state & NVEMU_META_S_CLEAN) {
-		m->state = cpu_to_le32(nv->boot_state & ~NVEMU_META_S_CLEAN);
-		nvemu_meta_commit(nv);
+	st->boot_state = le32_to_cpu(m->state);
+	if (st->boot_state & NVEMU_META_S_CLEAN) {
+		m->state = cpu_to_le32(st->boot_state & ~NVEMU_META_S_CLEAN);
+		nvemu_meta_write(nv);
 	}
-	mutex_unlock(&nv->lock);
 
 	dev_info(nv->dev,
 		 "last shutdown %s; image last saved %llu, last restored %llu%s\n",
-		 nv->boot_state & NVEMU_META_S_CLEAN ? "clean (after a save)" :
+		 st->boot_state & NVEMU_META_S_CLEAN ? "clean (after a save)" :
 		 "not clean",
 		 le64_to_cpu(m->saved_generation),
 		 le64_to_cpu(m->restored_generation),
-		 nv->gate ? "; waiting for a restore" : "");
+		 st->gate ? "; waiting for a restore" : "");
 }
+EXPORT_SYMBOL_IF_KUNIT(nvemu_state_boot);
 
 /**
  * nvemu_ioctl_geometry() - NVEMU_IOC_GEOMETRY
@@ -128,53 +133,54 @@ long nvemu_ioctl_geometry(struct nvemu_dev *nv, void __user *argp)
 		return -EINVAL;
 
 	memset(&g, 0, sizeof(g));
-	g.segment_size = nv->segment_size;
-	g.nr_segments = nvemu_nr_regions(nv);
+	g.segment_size = nv->seg.size;
+	g.nr_segments = nv->seg.nr;
 	g.data_size = nvemu_data_size(nv);
 
 	return copy_to_user(argp, &g, sizeof(g)) ? -EFAULT : 0;
 }
 
 /**
- * nvemu_ioctl_data_region() - NVEMU_IOC_SEGMENT
+ * nvemu_ioctl_segment() - NVEMU_IOC_SEGMENT
  * @nv: the device
  * @argp: struct nvemu_segment in user memory
  *
  * Return: 0 or a negative errno; -EINVAL for an index out of range.
  */
-long nvemu_ioctl_data_region(struct nvemu_dev *nv, void __user *argp)
+long nvemu_ioctl_segment(struct nvemu_dev *nv, void __user *argp)
 {
-	struct nvemu_segment r;
-	struct nvemu_extent *e;
-	u64 index, nr = nvemu_nr_regions(nv);
+	struct nvemu_segment s;
+	struct nvemu_dev_range *r;
+	u64 index, nr = nv->seg.nr;
 
-	if (copy_from_user(&r, argp, sizeof(r)))
+	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
-	if (r.flags || r.reserved0 ||
-	    memchr_inv(r.reserved, 0, sizeof(r.reserved)))
+	if (s.flags || s.reserved0 ||
+	    memchr_inv(s.reserved, 0, sizeof(s.reserved)))
 		return -EINVAL;
-	if (r.index >= nr)
+	if (s.index >= nr)
 		return -EINVAL;
-	index = array_index_nospec(r.index, nr);
+	index = array_index_nospec(s.index, nr);
 
-	memset(&r, 0, sizeof(r));
-	r.index = index;
-	r.offset = index * nv->segment_size;
-	r.size = min(nv->segment_size, nvemu_data_size(nv) - r.offset);
-	e = nvemu_find(nv, r.offset);
-	r.range = e - nv->ext;
-	r.numa_node = e->nid;
+	memset(&s, 0, sizeof(s));
+	s.index = index;
+	s.offset = index * nv->seg.size;
+	s.size = min(nv->seg.size, nvemu_data_size(nv) - s.offset);
+	r = nvemu_range_at(nv, s.offset);
+	s.range = r - nv->range;
+	s.numa_node = r->nid;
 
-	return copy_to_user(argp, &r, sizeof(r)) ? -EFAULT : 0;
+	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
 static u32 nvemu_state_flags(struct nvemu_dev *nv)
 {
-	u32 state = le32_to_cpu(nvemu_meta(nv)->state), flags = 0;
+	u32 state = le32_to_cpu(nv->meta.copy.state), flags = 0;
 
-	if (nv->boot_state & NVEMU_META_S_CLEAN)
+	lockdep_assert_held(&nv->lock);
+	if (nv->sr.boot_state & NVEMU_META_S_CLEAN)
 		flags |= NVEMU_STATE_CLEAN_SHUTDOWN;
-	if (nv->gate)
+	if (nv->sr.gate)
 		flags |= NVEMU_STATE_RESTORE_PENDING;
 	if (state & NVEMU_META_S_SAVE_FAIL)
 		flags |= NVEMU_STATE_SAVE_FAIL;
@@ -193,23 +199,23 @@ static u32 nvemu_state_flags(struct nvemu_dev *nv)
  */
 long nvemu_ioctl_state(struct nvemu_dev *nv, void __user *argp)
 {
+	struct nvemu_meta *m = &nv->meta.copy;
 	struct nvemu_state st;
-	struct nvemu_meta *m = nvemu_meta(nv);
 
 	if (copy_from_user(&st, argp, sizeof(st)))
 		return -EFAULT;
 	if (st.flags || st.reserved0 ||
 	    memchr_inv(st.reserved, 0, sizeof(st.reserved)))
 		return -EINVAL;
-	if (!nv->layout_ok)
+	if (!nv->meta.ours)
 		return -ENODATA;
 
 	memset(&st, 0, sizeof(st));
-	mutex_lock(&nv->lock);
-	st.flags = nvemu_state_flags(nv);
-	st.saved_generation = le64_to_cpu(m->saved_generation);
-	st.restored_generation = le64_to_cpu(m->restored_generation);
-	mutex_unlock(&nv->lock);
+	scoped_guard(mutex, &nv->lock) {
+		st.flags = nvemu_state_flags(nv);
+		st.saved_generation = le64_to_cpu(m->saved_generation);
+		st.restored_generation = le64_to_cpu(m->restored_generation);
+	}
 
 	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
 }
@@ -219,18 +225,75 @@ static int nvemu_open_gate(struct nvemu_dev *nv)
 {
 	int rc;
 
-	if (!nv->gate)
+	lockdep_assert_held(&nv->lock);
+	if (!nv->sr.gate)
 		return 0;
 	/* a writer's claims would make every namespace probe fail */
-	if (nv->writers)
+	if (nvemu_writers(nv))
 		return -EBUSY;
-	rc = nvemu_register_regions(nv);
+	rc = nvemu_regions_register(nv);
 	if (rc)
 		return rc;
-	nv->gate = false;
+	WRITE_ONCE(nv->sr.gate, false);
 	dev_info(nv->dev, "restore gate open, NVDIMM region(s) registered\n");
 	return 0;
 }
+
+/**
+ * nvemu_state_event() - the state after a reported save or restore
+ * @nv: the device, nv->lock held
+ * @rep: the report, its flags checked
+ *
+ * Changes the copy of the metadata header only; a restore's end opens
+ * the restore gate.
+ *
+ * Return: 0, or a negative errno and nothing changed.
+ */
+VISIBLE_IF_KUNIT int nvemu_state_event(struct nvemu_dev *nv,
+				       const struct nvemu_report *rep)
+{
+	struct nvemu_meta *m = &nv->meta.copy;
+	u32 state = le32_to_cpu(m->state);
+	int rc;
+
+	lockdep_assert_held(&nv->lock);
+	switch (rep->event) {
+	case NVEMU_EV_SAVED:
+		m->saved_generation = cpu_to_le64(rep->generation);
+		state &= ~NVEMU_META_S_SAVE_FAIL;
+		if (rep->flags & NVEMU_REPORT_F_SHUTDOWN)
+			state |= NVEMU_META_S_CLEAN;
+		break;
+	case NVEMU_EV_SAVE_FAILED:
+		state |= NVEMU_META_S_SAVE_FAIL;
+		state &= ~NVEMU_META_S_CLEAN;
+		break;
+	case NVEMU_EV_RESTORED:
+	case NVEMU_EV_RESTORE_FAILED:
+	case NVEMU_EV_RESTORE_ABANDONED:
+		rc = nvemu_open_gate(nv);
+		if (rc)
+			return rc;
+		if (rep->event == NVEMU_EV_RESTORED) {
+			m->restored_generation = cpu_to_le64(rep->generation);
+			state &= ~NVEMU_META_S_RESTORE_FAIL;
+			/*
+			 * DRAM lost the flag at power-off; the image, saved
+			 * at shutdown, tells instead.
+			 */
+			if (rep->flags & NVEMU_REPORT_F_SHUTDOWN)
+				nv->sr.boot_state |= NVEMU_META_S_CLEAN;
+		} else if (rep->event == NVEMU_EV_RESTORE_FAILED) {
+			state |= NVEMU_META_S_RESTORE_FAIL;
+		}
+		break;
+	default:
+		return -EINVAL;
+	}
+	m->state = cpu_to_le32(state);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(nvemu_state_event);
 
 /**
  * nvemu_ioctl_report() - NVEMU_IOC_REPORT: user space reports a save or a
@@ -249,9 +312,7 @@ long nvemu_ioctl_report(struct nvemu_dev *nv, struct file *file,
 			void __user *argp)
 {
 	struct nvemu_report rep;
-	struct nvemu_meta *m = nvemu_meta(nv);
-	u32 state;
-	long rc = 0;
+	int rc;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -263,51 +324,16 @@ long nvemu_ioctl_report(struct nvemu_dev *nv, struct file *file,
 	    (rep.flags && rep.event != NVEMU_EV_SAVED &&
 	     rep.event != NVEMU_EV_RESTORED))
 		return -EINVAL;
-	if (!nv->layout_ok)
+	if (!nv->meta.ours)
 		return -ENODATA;
 
-	mutex_lock(&nv->lock);
-	state = le32_to_cpu(m->state);
-	switch (rep.event) {
-	case NVEMU_EV_SAVED:
-		m->saved_generation = cpu_to_le64(rep.generation);
-		state &= ~NVEMU_META_S_SAVE_FAIL;
-		if (rep.flags & NVEMU_REPORT_F_SHUTDOWN)
-			state |= NVEMU_META_S_CLEAN;
-		break;
-	case NVEMU_EV_SAVE_FAILED:
-		state |= NVEMU_META_S_SAVE_FAIL;
-		state &= ~NVEMU_META_S_CLEAN;
-		break;
-	case NVEMU_EV_RESTORED:
-	case NVEMU_EV_RESTORE_FAILED:
-	case NVEMU_EV_RESTORE_ABANDONED:
-		rc = nvemu_open_gate(nv);
-		if (rc)
-			goto out_unlock;
-		if (rep.event == NVEMU_EV_RESTORED) {
-			m->restored_generation = cpu_to_le64(rep.generation);
-			state &= ~NVEMU_META_S_RESTORE_FAIL;
-			/*
-			 * DRAM lost the flag at power-off; the image, saved
-			 * at shutdown, tells instead.
-			 */
-			if (rep.flags & NVEMU_REPORT_F_SHUTDOWN)
-				nv->boot_state |= NVEMU_META_S_CLEAN;
-		} else if (rep.event == NVEMU_EV_RESTORE_FAILED) {
-			state |= NVEMU_META_S_RESTORE_FAIL;
-		}
-		break;
-	default:
-		rc = -EINVAL;
-		goto out_unlock;
-	}
-	nvemu_changed_report(nv, file, &rep);
-	m->state = cpu_to_le32(state);
-	nvemu_meta_commit(nv);
-out_unlock:
-	mutex_unlock(&nv->lock);
-	return rc;
+	guard(mutex)(&nv->lock);
+	rc = nvemu_state_event(nv, &rep);
+	if (rc)
+		return rc;
+	nvemu_record_report(nv, file, &rep);
+	nvemu_meta_write(nv);
+	return 0;
 }
 
 static struct nvemu_dev *dev_to_nvemu(struct device *dev)
@@ -319,35 +345,46 @@ static ssize_t clean_shutdown_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
 	struct nvemu_dev *nv = dev_to_nvemu(dev);
+	u32 boot_state;
 
-	return sysfs_emit(buf, "%d\n", !!(nv->boot_state & NVEMU_META_S_CLEAN));
+	scoped_guard(mutex, &nv->lock)
+		boot_state = nv->sr.boot_state;
+	return sysfs_emit(buf, "%d\n", !!(boot_state & NVEMU_META_S_CLEAN));
 }
 static DEVICE_ATTR_RO(clean_shutdown);
 
 static ssize_t restore_pending_show(struct device *dev,
 				    struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%d\n", dev_to_nvemu(dev)->gate);
+	return sysfs_emit(buf, "%d\n", nvemu_gate_closed(dev_to_nvemu(dev)));
 }
 static DEVICE_ATTR_RO(restore_pending);
+
+/* A generation from the metadata: 0 saved, 1 restored */
+static ssize_t nvemu_generation_show(struct device *dev, char *buf,
+				     bool restored)
+{
+	struct nvemu_dev *nv = dev_to_nvemu(dev);
+	struct nvemu_meta *m = &nv->meta.copy;
+	u64 gen;
+
+	scoped_guard(mutex, &nv->lock)
+		gen = le64_to_cpu(restored ? m->restored_generation :
+				  m->saved_generation);
+	return sysfs_emit(buf, "%llu\n", gen);
+}
 
 static ssize_t saved_generation_show(struct device *dev,
 				     struct device_attribute *attr, char *buf)
 {
-	struct nvemu_dev *nv = dev_to_nvemu(dev);
-
-	return sysfs_emit(buf, "%llu\n",
-			  le64_to_cpu(nvemu_meta(nv)->saved_generation));
+	return nvemu_generation_show(dev, buf, false);
 }
 static DEVICE_ATTR_RO(saved_generation);
 
 static ssize_t restored_generation_show(struct device *dev,
 					struct device_attribute *attr, char *buf)
 {
-	struct nvemu_dev *nv = dev_to_nvemu(dev);
-
-	return sysfs_emit(buf, "%llu\n",
-			  le64_to_cpu(nvemu_meta(nv)->restored_generation));
+	return nvemu_generation_show(dev, buf, true);
 }
 static DEVICE_ATTR_RO(restored_generation);
 
@@ -358,9 +395,8 @@ static ssize_t health_show(struct device *dev, struct device_attribute *attr,
 	u32 flags;
 	int len = 0;
 
-	mutex_lock(&nv->lock);
-	flags = nvemu_state_flags(nv);
-	mutex_unlock(&nv->lock);
+	scoped_guard(mutex, &nv->lock)
+		flags = nvemu_state_flags(nv);
 	if (flags & NVEMU_STATE_SAVE_FAIL)
 		len += sysfs_emit_at(buf, len, "save_fail ");
 	if (flags & NVEMU_STATE_RESTORE_FAIL)
@@ -388,7 +424,7 @@ static umode_t nvemu_attr_visible(struct kobject *kobj, struct attribute *a,
 {
 	struct nvemu_dev *nv = dev_to_nvemu(kobj_to_dev(kobj));
 
-	return nv && nv->layout_ok ? a->mode : 0;
+	return nv && nv->meta.ours ? a->mode : 0;
 }
 
 static const struct attribute_group nvemu_attr_group = {

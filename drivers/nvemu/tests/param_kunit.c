@@ -6,7 +6,7 @@
 #include <linux/sizes.h>
 #include <linux/string.h>
 
-#include "nvemu.h"
+#include "../nvemu.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
