@@ -91,9 +91,14 @@ tools-test: $(XXH_INC)/xxhash.h
 	done
 	@tools/nvemu/tests/run.sh $(NVEMU_TT)
 
+# One kselftest program per tools/testing/selftests/nvemu/*_test.c; the
+# initramfs has them all in /usr/lib/kselftests/nvemu/.
+NVEMU_SELFTESTS	:= $(notdir $(basename \
+			$(wildcard tools/testing/selftests/nvemu/*_test.c)))
+
 selftests: tree
 	@mkdir -p $(OUT)/selftests
-	@echo "  CC      $(OUT)/selftests/nvemu_test"
+	@for t in $(NVEMU_SELFTESTS); do echo "  CC      $(OUT)/selftests/$$t"; done
 	@$(MAKE) -s -C $(TREE)/tools/testing/selftests/nvemu \
 		OUTPUT=$(CURDIR)/$(OUT)/selftests CC=$(TARGET_CC) \
 		KHDR_INCLUDES="-isystem $(CURDIR)/include/uapi" \
@@ -105,7 +110,8 @@ initramfs: tools selftests
 		--add $(OUT)/bin/membw:/usr/bin/membw \
 		--add $(OUT)/bin/daxcheck:/usr/bin/daxcheck \
 		--add $(OUT)/bin/blkstamp:/usr/bin/blkstamp \
-		--add $(OUT)/selftests/nvemu_test:/usr/lib/kselftests/nvemu/nvemu_test
+		$(foreach t,$(NVEMU_SELFTESTS),--add \
+			$(OUT)/selftests/$(t):/usr/lib/kselftests/nvemu/$(t))
 
 build: kernel initramfs
 

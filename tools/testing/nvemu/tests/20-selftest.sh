@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # arch: x86_64 arm64
 #
-# kselftest nvemu_test on four ranges given in two nvemu= options, with a
+# The nvemu kselftests on four ranges given in two nvemu= options, with a
 # gap between the first two and the last two contiguous.  The selftests
 # write the raw device, so the region is disabled first (see 41-merged.sh
 # for the EBUSY rule).

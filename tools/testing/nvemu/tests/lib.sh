@@ -11,7 +11,12 @@ TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NVEMU_T=$(dirname "$TESTS_DIR")
 TOP=$(cd "$NVEMU_T/../../.." && pwd)
 ARCH=${ARCH:-x86_64}
-SELFTEST=/usr/lib/kselftests/nvemu/nvemu_test
+# A guest command that runs every kselftest program the initramfs has
+# (tools/testing/selftests/nvemu/*_test), each even if one before failed,
+# and fails if any failed.
+SELFTEST='(n=0; f=0; for t in /usr/lib/kselftests/nvemu/*_test; do
+	n=$((n + 1)); "$t" || { echo "FAIL: $t"; f=$((f + 1)); }; done
+	echo "selftests: $f of $n programs failed"; [ $f = 0 ])'
 
 # Guest memory maps (TCG, -m 2G): x86_64 q35 has RAM at 0-2G with the
 # initrd loaded at its top; arm64 virt has RAM at 1G-3G.  These ranges are
