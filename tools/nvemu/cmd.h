@@ -18,7 +18,7 @@
 /* Options before the command. */
 struct nv_global {
 	const char *device;
-	uint64_t segment_size;		/* --region-size, 0: default */
+	uint64_t segment_size;		/* --segment-size, 0: default */
 };
 
 /* The options that save, restore and verify have in common. */
@@ -44,9 +44,9 @@ struct nv_summary {
 	uint64_t bytes_total;
 	uint64_t bytes_read;
 	uint64_t bytes_written;
-	uint64_t regions;
-	uint64_t regions_written;
-	uint64_t regions_skipped;
+	uint64_t segments;
+	uint64_t segments_written;
+	uint64_t segments_skipped;
 	double seconds;
 	unsigned int jobs;
 	bool direct;
@@ -70,7 +70,7 @@ void common_options(const struct option *own,
 int common_option(const char *cmd, int c, struct nv_common_opts *o,
 		  void (*help)(FILE *f));
 bool want_progress(bool quiet);
-uint64_t *region_list(uint64_t n);
+uint64_t *segment_list(uint64_t n);
 struct nv_csum *chunk_array(const struct nv_geom *g);
 uint8_t *slot_array(const struct nv_image *im);
 int check_geometry(const struct nv_image *im, const struct nv_target *t,

@@ -14,7 +14,7 @@
 #include "util.h"
 #include "xfer.h"
 
-#define MAX_LISTED	10	/* bad regions named one by one */
+#define MAX_LISTED	10	/* bad segments named one by one */
 
 static const struct option common_opts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -75,14 +75,14 @@ bool want_progress(bool quiet)
 	return !quiet && isatty(STDERR_FILENO);
 }
 
-/* The region numbers 0 .. n-1, or NULL (message printed). */
-uint64_t *region_list(uint64_t n)
+/* The segment numbers 0 .. n-1, or NULL (message printed). */
+uint64_t *segment_list(uint64_t n)
 {
 	uint64_t *list = malloc((n ? n : 1) * sizeof(*list));
 	uint64_t i;
 
 	if (!list) {
-		nv_err("out of memory for %llu regions", ULL(n));
+		nv_err("out of memory for %llu segments", ULL(n));
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
@@ -90,10 +90,10 @@ uint64_t *region_list(uint64_t n)
 	return list;
 }
 
-/* Room for the chunk digests of every region, or NULL. */
+/* Room for the chunk digests of every segment, or NULL. */
 struct nv_csum *chunk_array(const struct nv_geom *g)
 {
-	uint64_t n = g->nr_segments * nvimg_chunks_per_region(g);
+	uint64_t n = g->nr_segments * nvimg_chunks_per_segment(g);
 	struct nv_csum *c = calloc(n ? n : 1, sizeof(*c));
 
 	if (!c)
@@ -101,7 +101,7 @@ struct nv_csum *chunk_array(const struct nv_geom *g)
 	return c;
 }
 
-/* The slot each region of im is in, or NULL. */
+/* The slot each segment of im is in, or NULL. */
 uint8_t *slot_array(const struct nv_image *im)
 {
 	uint64_t i, n = im->geom.nr_segments;
@@ -116,42 +116,42 @@ uint8_t *slot_array(const struct nv_image *im)
 	return slot;
 }
 
-static void bad_region(const struct nv_target *t, const struct nv_image *im,
+static void bad_segment(const struct nv_target *t, const struct nv_image *im,
 		       uint64_t i, const struct nv_csum *got)
 {
 	char want_s[33], got_s[33];
 
 	nv_csum_hex(&im->table[i].csum, want_s);
 	nv_csum_hex(got, got_s);
-	fprintf(stderr, "  region %llu, slot %u at offset %llu of %s: checksum %s, expected %s\n",
+	fprintf(stderr, "  segment %llu, slot %u at offset %llu of %s: checksum %s, expected %s\n",
 		ULL(i), im->table[i].slot,
 		ULL(nvimg_slot_offset(&im->layout, i, im->table[i].slot)),
 		t->path, got_s, want_s);
 }
 
-/* Region checksums from the chunk digests against the table. */
-static int compare_regions(const struct nv_target *t,
+/* Segment checksums from the chunk digests against the table. */
+static int compare_segments(const struct nv_target *t,
 			   const struct nv_image *im,
 			   const struct nv_csum *chunk)
 {
 	const struct nv_geom *g = &im->geom;
-	uint64_t i, bad = 0, cpr = nvimg_chunks_per_region(g);
+	uint64_t i, bad = 0, cpr = nvimg_chunks_per_segment(g);
 	struct nv_csum c;
 
 	for (i = 0; i < g->nr_segments; i++) {
-		nv_hash_region(chunk + i * cpr, nvimg_region_chunks(g, i), &c);
+		nv_hash_segment(chunk + i * cpr, nvimg_segment_chunks(g, i), &c);
 		if (nv_csum_eq(&c, &im->table[i].csum))
 			continue;
 		if (!bad)
-			nv_err("%s: the image of generation %llu is damaged: region data fail their checksums:",
+			nv_err("%s: the image of generation %llu is damaged: segment data fail their checksums:",
 			       t->path, ULL(im->generation));
 		if (++bad <= MAX_LISTED)
-			bad_region(t, im, i, &c);
+			bad_segment(t, im, i, &c);
 	}
 	if (!bad)
 		return 0;
 	if (bad > MAX_LISTED)
-		fprintf(stderr, "  ... %llu bad regions in all\n", ULL(bad));
+		fprintf(stderr, "  ... %llu bad segments in all\n", ULL(bad));
 	return NV_EXIT_CHECKSUM;
 }
 
@@ -168,8 +168,8 @@ int check_geometry(const struct nv_image *im, const struct nv_target *t,
 }
 
 /*
- * Read every region of image im from its slot on t and check its checksum.
- * 0, NV_EXIT_CHECKSUM (bad regions listed) or another exit status.  The
+ * Read every segment of image im from its slot on t and check its checksum.
+ * 0, NV_EXIT_CHECKSUM (bad segments listed) or another exit status.  The
  * chunk digests are returned in *chunkp (to be freed), for restore.
  */
 int check_image(struct nv_target *t, struct nv_dev *dev,
@@ -189,14 +189,14 @@ int check_image(struct nv_target *t, struct nv_dev *dev,
 	x.jobs = jobs;
 	x.progress = progress;
 	x.label = "verify";
-	x.list = region_list(x.nr);
+	x.list = segment_list(x.nr);
 	x.slot = slot_array(im);
 	x.chunk = chunk_array(&im->geom);
 	if (x.list && x.slot && x.chunk)
 		ret = xfer_run(&x);
 	*bytes_read += x.bytes_read;
 	if (!ret)
-		ret = compare_regions(t, im, x.chunk);
+		ret = compare_segments(t, im, x.chunk);
 	free((void *)x.list);
 	free((void *)x.slot);
 	if (chunkp && !ret)
@@ -230,9 +230,9 @@ void summary_json_begin(const struct nv_summary *s)
 	printf(",\"bytes_total\":%llu,\"bytes_read\":%llu,\"bytes_written\":%llu",
 	       ULL(s->bytes_total), ULL(s->bytes_read),
 	       ULL(s->bytes_written));
-	printf(",\"regions\":%llu,\"regions_written\":%llu,\"regions_skipped\":%llu",
-	       ULL(s->regions), ULL(s->regions_written),
-	       ULL(s->regions_skipped));
+	printf(",\"segments\":%llu,\"segments_written\":%llu,\"segments_skipped\":%llu",
+	       ULL(s->segments), ULL(s->segments_written),
+	       ULL(s->segments_skipped));
 }
 
 void summary_json_end(const struct nv_summary *s)

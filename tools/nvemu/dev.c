@@ -5,7 +5,7 @@
  * For the character device, everything comes from its ioctls
  * (include/uapi/linux/nvemu.h).  A regular file stands for an NVM of one
  * range with no metadata area: its segments are computed here (64 MiB,
- * or --region-size), on no known NUMA node, and nothing is reported.
+ * or --segment-size), on no known NUMA node, and nothing is reported.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,7 +49,7 @@ static int file_geom(struct nv_dev *d, uint64_t size, uint64_t segment_size)
 	d->range[0].numa_node = -1;
 	g->total_size = size;
 	g->data_size = size;
-	g->segment_size = segment_size ? segment_size : NV_FILE_REGION_SIZE;
+	g->segment_size = segment_size ? segment_size : NV_FILE_SEGMENT_SIZE;
 	g->nr_segments = size / g->segment_size + !!(size % g->segment_size);
 	g->nr_ranges = 1;
 	g->range[0].size = size;
@@ -58,12 +58,12 @@ static int file_geom(struct nv_dev *d, uint64_t size, uint64_t segment_size)
 		return NV_EXIT_ERR;
 	}
 	d->has_geom = true;
-	d->region_node = malloc(g->nr_segments * sizeof(int));
-	if (!d->region_node) {
+	d->segment_node = malloc(g->nr_segments * sizeof(int));
+	if (!d->segment_node) {
 		nv_err("out of memory");
 		return NV_EXIT_ERR;
 	}
-	memset(d->region_node, 0xff, g->nr_segments * sizeof(int));
+	memset(d->segment_node, 0xff, g->nr_segments * sizeof(int));
 	return 0;
 }
 
@@ -110,14 +110,14 @@ static int query_state(struct nv_dev *d)
 	return NV_EXIT_ERR;
 }
 
-static int query_regions(struct nv_dev *d)
+static int query_segments(struct nv_dev *d)
 {
 	struct nv_geom *g = &d->geom;
 	struct nvemu_segment r;
 	uint64_t i;
 
-	d->region_node = malloc(g->nr_segments * sizeof(int));
-	if (!d->region_node) {
+	d->segment_node = malloc(g->nr_segments * sizeof(int));
+	if (!d->segment_node) {
 		nv_err("out of memory");
 		return NV_EXIT_ERR;
 	}
@@ -130,14 +130,14 @@ static int query_regions(struct nv_dev *d)
 			return NV_EXIT_ERR;
 		}
 		if (r.offset != i * g->segment_size ||
-		    r.size != nvimg_region_bytes(g, i)) {
+		    r.size != nvimg_segment_bytes(g, i)) {
 			nv_err("%s: the kernel puts segment %llu at offset %llu, size %llu; expected %llu, %llu",
 			       d->path, ULL(i), ULL(r.offset), ULL(r.size),
 			       ULL(i * g->segment_size),
-			       ULL(nvimg_region_bytes(g, i)));
+			       ULL(nvimg_segment_bytes(g, i)));
 			return NV_EXIT_ERR;
 		}
-		d->region_node[i] = r.numa_node;
+		d->segment_node[i] = r.numa_node;
 	}
 	return 0;
 }
@@ -171,10 +171,10 @@ static int query_geom(struct nv_dev *d)
 		return NV_EXIT_ERR;
 	}
 	d->has_geom = true;
-	return query_regions(d);
+	return query_segments(d);
 }
 
-/* Load the CPU sets of the nodes that hold regions, for pinning. */
+/* Load the CPU sets of the nodes that hold segments, for pinning. */
 static void load_node_cpus(struct nv_dev *d)
 {
 	uint64_t i;
@@ -182,15 +182,15 @@ static void load_node_cpus(struct nv_dev *d)
 
 	d->max_node = -1;
 	for (i = 0; i < d->geom.nr_segments; i++)
-		if (d->region_node[i] > d->max_node)
-			d->max_node = d->region_node[i];
+		if (d->segment_node[i] > d->max_node)
+			d->max_node = d->segment_node[i];
 	if (d->max_node < 0 || d->max_node > 4095)
 		return;
 	d->node_cpus = calloc(d->max_node + 1, sizeof(*d->node_cpus));
 	if (!d->node_cpus)
 		return;
 	for (i = 0; i < d->geom.nr_segments; i++) {
-		n = d->region_node[i];
+		n = d->segment_node[i];
 		if (n < 0 || d->node_cpus[n])
 			continue;
 		d->node_cpus[n] = malloc(sizeof(cpu_set_t));
@@ -206,7 +206,7 @@ static int open_chardev(struct nv_dev *d, uint64_t segment_size)
 	int ret;
 
 	if (segment_size) {
-		nv_err("--region-size applies only to a regular file as --device; %s takes the kernel's (nvemu.segment_size)",
+		nv_err("--segment-size applies only to a regular file as --device; %s takes the kernel's (nvemu.segment_size)",
 		       d->path);
 		return NV_EXIT_USAGE;
 	}
@@ -294,9 +294,9 @@ void dev_close(struct nv_dev *d)
 	for (n = 0; d->node_cpus && n <= d->max_node; n++)
 		free(d->node_cpus[n]);
 	free(d->node_cpus);
-	free(d->region_node);
+	free(d->segment_node);
 	d->node_cpus = NULL;
-	d->region_node = NULL;
+	d->segment_node = NULL;
 }
 
 static const char *event_name(uint32_t ev)
@@ -352,7 +352,7 @@ int dev_report(struct nv_dev *d, uint32_t event, uint32_t flags,
  * TARGET holds (NVEMU_IOC_CHANGED)?  bits: DIV_ROUND_UP(nr_segments, 64)
  * words.  0 with *valid set if the kernel knows; 0 with *valid clear if
  * it does not know since that image, has no such ioctl, or the NVM is a
- * file (compare every region); -1 with the message printed.  The save
+ * file (compare every segment); -1 with the message printed.  The save
  * must then report NVEMU_EV_SAVED or _SAVE_FAILED through d->fd.
  */
 int dev_changed(struct nv_dev *d, const uint8_t *uuid, uint64_t generation,
@@ -376,7 +376,7 @@ int dev_changed(struct nv_dev *d, const uint8_t *uuid, uint64_t generation,
 	if (errno == ENOTTY || errno == ENODATA)
 		return 0;
 	if (errno == EBUSY) {
-		nv_warn("%s: another save holds the kernel's record of changes; comparing every region",
+		nv_warn("%s: another save holds the kernel's record of changes; comparing every segment",
 			d->path);
 		return 0;
 	}

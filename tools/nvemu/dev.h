@@ -14,7 +14,7 @@
 #include "numa.h"
 
 #define NV_DEFAULT_DEVICE	"/dev/nvemu0"
-#define NV_FILE_REGION_SIZE	(64ULL << 20)
+#define NV_FILE_SEGMENT_SIZE	(64ULL << 20)
 
 enum { NV_DEV_READ, NV_DEV_WRITE };
 
@@ -29,7 +29,7 @@ struct nv_dev {
 	struct nvemu_range_info range[NVEMU_MAX_RANGES];
 	struct nvemu_state state;
 	struct nv_geom geom;
-	int *region_node;	/* NUMA node of each region, -1: unknown */
+	int *segment_node;	/* NUMA node of each segment, -1: unknown */
 	int max_node;
 	cpu_set_t **node_cpus;	/* [0..max_node], NULL: do not pin */
 };

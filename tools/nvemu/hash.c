@@ -6,9 +6,9 @@
  * static binaries need no libxxhash.a and the arm64 cross build only needs
  * the header.  This is the only file that includes it.
  *
- * A region's checksum must not depend on how many workers read it, so it is
+ * A segment's checksum must not depend on how many workers read it, so it is
  * built from fixed 1 MiB chunks (NVIMG_CHUNK): each chunk gets its own
- * XXH3-128 digest, and the region checksum is the XXH3-128 of the
+ * XXH3-128 digest, and the segment checksum is the XXH3-128 of the
  * concatenated chunk digests in chunk order, each stored as 16 bytes (low
  * 64 bits, then high 64 bits, little-endian).
  */
@@ -33,8 +33,8 @@ void nv_hash_chunk(const void *data, size_t len, struct nv_csum *out)
 	put_csum(XXH3_128bits(data, len), out);
 }
 
-/* The checksum of a region: XXH3-128 of its chunk digests, in order. */
-void nv_hash_region(const struct nv_csum *chunk, uint64_t nr,
+/* The checksum of a segment: XXH3-128 of its chunk digests, in order. */
+void nv_hash_segment(const struct nv_csum *chunk, uint64_t nr,
 		    struct nv_csum *out)
 {
 	put_csum(XXH3_128bits(chunk, nr * sizeof(*chunk)), out);

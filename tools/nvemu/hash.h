@@ -15,7 +15,7 @@ struct nv_csum {
 };
 
 void nv_hash_chunk(const void *data, size_t len, struct nv_csum *out);
-void nv_hash_region(const struct nv_csum *chunk, uint64_t nr,
+void nv_hash_segment(const struct nv_csum *chunk, uint64_t nr,
 		    struct nv_csum *out);
 uint64_t nv_hash_header(const void *blk, size_t blk_len, const void *table,
 			size_t table_len);

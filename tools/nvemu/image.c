@@ -44,7 +44,7 @@ static int is_pow2(uint64_t v)
 }
 
 /* Bytes of segment i: segment_size, except the last one. */
-uint64_t nvimg_region_bytes(const struct nv_geom *g, uint64_t i)
+uint64_t nvimg_segment_bytes(const struct nv_geom *g, uint64_t i)
 {
 	uint64_t start = i * g->segment_size;
 
@@ -55,13 +55,13 @@ uint64_t nvimg_region_bytes(const struct nv_geom *g, uint64_t i)
 	return g->segment_size;
 }
 
-uint64_t nvimg_region_chunks(const struct nv_geom *g, uint64_t i)
+uint64_t nvimg_segment_chunks(const struct nv_geom *g, uint64_t i)
 {
-	return div_round_up(nvimg_region_bytes(g, i), NVIMG_CHUNK);
+	return div_round_up(nvimg_segment_bytes(g, i), NVIMG_CHUNK);
 }
 
-/* Chunks of a full region: the stride of the chunk digest arrays. */
-uint64_t nvimg_chunks_per_region(const struct nv_geom *g)
+/* Chunks of a full segment: the stride of the chunk digest arrays. */
+uint64_t nvimg_chunks_per_segment(const struct nv_geom *g)
 {
 	return div_round_up(g->segment_size, NVIMG_CHUNK);
 }
@@ -93,10 +93,10 @@ static int check_ranges(const struct nv_geom *g, char *why, size_t len)
 /* Is the geometry one that an image can describe?  0 if so. */
 int nvimg_geom_check(const struct nv_geom *g, char *why, size_t len)
 {
-	if (!is_pow2(g->segment_size) || g->segment_size < NVIMG_MIN_REGION ||
-	    g->segment_size > NVIMG_MAX_REGION)
+	if (!is_pow2(g->segment_size) || g->segment_size < NVIMG_MIN_SEGMENT ||
+	    g->segment_size > NVIMG_MAX_SEGMENT)
 		return say(why, len,
-			   "region size %llu is not a power of two from 4 KiB to 1 TiB",
+			   "segment size %llu is not a power of two from 4 KiB to 1 TiB",
 			   ULL(g->segment_size));
 	if (!g->total_size || g->total_size > NVIMG_MAX_TOTAL)
 		return say(why, len, "total size %llu is out of bounds",
@@ -108,12 +108,12 @@ int nvimg_geom_check(const struct nv_geom *g, char *why, size_t len)
 			   ULL(g->data_size), ULL(g->total_size));
 	if (g->nr_segments != div_round_up(g->data_size, g->segment_size))
 		return say(why, len,
-			   "%llu regions of %llu bytes do not cover %llu bytes",
+			   "%llu segments of %llu bytes do not cover %llu bytes",
 			   ULL(g->nr_segments), ULL(g->segment_size),
 			   ULL(g->data_size));
-	if (g->nr_segments > NVIMG_MAX_REGIONS)
-		return say(why, len, "%llu regions, more than %llu",
-			   ULL(g->nr_segments), ULL(NVIMG_MAX_REGIONS));
+	if (g->nr_segments > NVIMG_MAX_SEGMENTS)
+		return say(why, len, "%llu segments, more than %llu",
+			   ULL(g->nr_segments), ULL(NVIMG_MAX_SEGMENTS));
 	return check_ranges(g, why, len);
 }
 
@@ -131,7 +131,7 @@ void nvimg_layout(const struct nv_geom *g, struct nv_layout *l)
 	l->image_size = l->data_offset + 2 * g->nr_segments * l->slot_size;
 }
 
-/* TARGET offset of slot 0 or 1 of region i. */
+/* TARGET offset of slot 0 or 1 of segment i. */
 uint64_t nvimg_slot_offset(const struct nv_layout *l, uint64_t i,
 			   unsigned int slot)
 {
@@ -156,10 +156,10 @@ int nvimg_geom_compare(const struct nv_geom *img, const struct nv_geom *dev,
 		return -differ(why, len, "the data size", img->data_size,
 			       dev->data_size);
 	if (img->segment_size != dev->segment_size)
-		return -differ(why, len, "the region size", img->segment_size,
+		return -differ(why, len, "the segment size", img->segment_size,
 			       dev->segment_size);
 	if (img->nr_segments != dev->nr_segments)
-		return -differ(why, len, "the number of regions",
+		return -differ(why, len, "the number of segments",
 			       img->nr_segments, dev->nr_segments);
 	if (img->total_size != dev->total_size)
 		return -differ(why, len, "the total size", img->total_size,
@@ -185,8 +185,8 @@ static void encode_geom(const struct nv_image *im, uint8_t *blk)
 
 	put_le64(blk + NVH_TOTAL_SIZE, g->total_size);
 	put_le64(blk + NVH_DATA_SIZE, g->data_size);
-	put_le64(blk + NVH_REGION_SIZE, g->segment_size);
-	put_le64(blk + NVH_NR_REGIONS, g->nr_segments);
+	put_le64(blk + NVH_SEGMENT_SIZE, g->segment_size);
+	put_le64(blk + NVH_NR_SEGMENTS, g->nr_segments);
 	put_le32(blk + NVH_NR_RANGES, g->nr_ranges);
 	put_le32(blk + NVH_CSUM_ALGO, NVIMG_CSUM_XXH3);
 	put_le64(blk + NVH_CHUNK_SIZE, NVIMG_CHUNK);
@@ -203,7 +203,7 @@ static void encode_geom(const struct nv_image *im, uint8_t *blk)
 }
 
 /*
- * Encode the header block (NVIMG_HDR_SIZE bytes) and the region table
+ * Encode the header block (NVIMG_HDR_SIZE bytes) and the segment table
  * (layout.table_bytes bytes) of im, checksum last.  Bytes of blk that no
  * field uses are zeroed; table is written entry by entry.
  */
@@ -220,7 +220,7 @@ void nvimg_encode(const struct nv_image *im, uint8_t *blk, uint8_t *table)
 	memcpy(blk + NVH_UUID, im->uuid, 16);
 	put_le64(blk + NVH_GENERATION, im->generation);
 	put_le64(blk + NVH_TIME, im->time_ns);
-	put_le64(blk + NVH_REGIONS_WRITTEN, im->regions_written);
+	put_le64(blk + NVH_SEGMENTS_WRITTEN, im->segments_written);
 	encode_geom(im, blk);
 
 	for (i = 0; i < im->geom.nr_segments; i++) {
@@ -241,8 +241,8 @@ static void decode_geom(const uint8_t *blk, struct nv_geom *g)
 
 	g->total_size = get_le64(blk + NVH_TOTAL_SIZE);
 	g->data_size = get_le64(blk + NVH_DATA_SIZE);
-	g->segment_size = get_le64(blk + NVH_REGION_SIZE);
-	g->nr_segments = get_le64(blk + NVH_NR_REGIONS);
+	g->segment_size = get_le64(blk + NVH_SEGMENT_SIZE);
+	g->nr_segments = get_le64(blk + NVH_NR_SEGMENTS);
 	g->nr_ranges = get_le32(blk + NVH_NR_RANGES);
 	for (i = 0; i < g->nr_ranges && i < NVIMG_MAX_RANGES; i++) {
 		g->range[i].offset = get_le64(blk + NVH_RANGES + 16 * i);
@@ -315,7 +315,7 @@ int nvimg_decode_header(const uint8_t *blk, unsigned int copy,
 	memcpy(im->uuid, blk + NVH_UUID, 16);
 	im->generation = get_le64(blk + NVH_GENERATION);
 	im->time_ns = get_le64(blk + NVH_TIME);
-	im->regions_written = get_le64(blk + NVH_REGIONS_WRITTEN);
+	im->segments_written = get_le64(blk + NVH_SEGMENTS_WRITTEN);
 	decode_geom(blk, &im->geom);
 	if (nvimg_geom_check(&im->geom, geom_why, sizeof(geom_why))) {
 		say(why, len, "bad geometry: %s", geom_why);
@@ -337,7 +337,7 @@ static int decode_entry(const uint8_t *e, const struct nv_geom *g,
 	out->size = get_le64(e + NVE_SIZE);
 	out->slot = get_le32(e + NVE_SLOT);
 	memcpy(out->csum.b, e + NVE_CSUM, 16);
-	return out->size != nvimg_region_bytes(g, i) || out->slot > 1 ||
+	return out->size != nvimg_segment_bytes(g, i) || out->slot > 1 ||
 	       get_le32(e + NVE_RESERVED) ? -1 : 0;
 }
 
@@ -363,7 +363,7 @@ int nvimg_decode_table(const uint8_t *blk, const uint8_t *table,
 	for (i = 0; i < n; i++) {
 		if (decode_entry(table + i * NVIMG_ENTRY_SIZE, &im->geom, i,
 				 &im->table[i])) {
-			say(why, len, "region table entry %llu is invalid",
+			say(why, len, "segment table entry %llu is invalid",
 			    ULL(i));
 			nvimg_free(im);
 			return NVIMG_CORRUPT;
@@ -396,7 +396,7 @@ unsigned int nvimg_new_copy(const struct nv_image *base)
 	return base ? !base->copy : 0;
 }
 
-/* ... and a region it writes into the slot that base does not use. */
+/* ... and a segment it writes into the slot that base does not use. */
 unsigned int nvimg_new_slot(const struct nv_image *base, uint64_t i)
 {
 	return base ? !base->table[i].slot : 0;

@@ -7,9 +7,9 @@
  *
  *	0		header copy A (4 KiB block)
  *	1 MiB		header copy B (4 KiB block)
- *	2 MiB		region table of copy A (table_size bytes)
- *	2 MiB + T	region table of copy B
- *	data_offset	slot 0 of every region, then slot 1 of every region,
+ *	2 MiB		segment table of copy A (table_size bytes)
+ *	2 MiB + T	segment table of copy B
+ *	data_offset	slot 0 of every segment, then slot 1 of every segment,
  *			slot_size bytes each
  *
  * The copy with a valid checksum and the highest generation is current.
@@ -34,14 +34,14 @@
 #define NVIMG_ENTRY_SIZE	32U
 #define NVIMG_CSUM_XXH3		1U	/* XXH3-128 of XXH3-128 chunk digests */
 #define NVIMG_MAX_RANGES	32U
-#define NVIMG_MAX_REGIONS	BIT_ULL(24)
-#define NVIMG_MIN_REGION	4096ULL
-#define NVIMG_MAX_REGION	BIT_ULL(40)
+#define NVIMG_MAX_SEGMENTS	BIT_ULL(24)
+#define NVIMG_MIN_SEGMENT	4096ULL
+#define NVIMG_MAX_SEGMENT	BIT_ULL(40)
 #define NVIMG_MAX_TOTAL		BIT_ULL(56)
 
 /* header flags */
 #define NVIMG_F_SHUTDOWN	0x1U		/* nvemu save --shutdown */
-#define NVIMG_F_FULL		0x2U		/* this save wrote every region */
+#define NVIMG_F_FULL		0x2U		/* this save wrote every segment */
 #define NVIMG_F_ALL		(NVIMG_F_SHUTDOWN | NVIMG_F_FULL)
 
 /* byte offsets of the header fields */
@@ -55,8 +55,8 @@
 #define NVH_TIME		0x030
 #define NVH_TOTAL_SIZE		0x038
 #define NVH_DATA_SIZE		0x040
-#define NVH_REGION_SIZE		0x048
-#define NVH_NR_REGIONS		0x050
+#define NVH_SEGMENT_SIZE		0x048
+#define NVH_NR_SEGMENTS		0x050
 #define NVH_NR_RANGES		0x058
 #define NVH_CSUM_ALGO		0x05c
 #define NVH_CHUNK_SIZE		0x060
@@ -66,11 +66,11 @@
 #define NVH_DATA_OFFSET		0x080
 #define NVH_SLOT_SIZE		0x088
 #define NVH_IMAGE_SIZE		0x090
-#define NVH_REGIONS_WRITTEN	0x098
+#define NVH_SEGMENTS_WRITTEN	0x098
 #define NVH_RANGES		0x100	/* 32 x { u64 offset, u64 size } */
 #define NVH_CHECKSUM		0xff8	/* the last 8 bytes */
 
-/* byte offsets in a region table entry */
+/* byte offsets in a segment table entry */
 #define NVE_SIZE		0x00
 #define NVE_SLOT		0x08
 #define NVE_RESERVED		0x0c
@@ -121,15 +121,15 @@ struct nv_image {
 	uint8_t uuid[16];
 	uint64_t generation;
 	uint64_t time_ns;
-	uint64_t regions_written;
+	uint64_t segments_written;
 	struct nv_geom geom;
 	struct nv_layout layout;
 	struct nv_entry *table;		/* nr_segments entries */
 };
 
-uint64_t nvimg_region_bytes(const struct nv_geom *g, uint64_t i);
-uint64_t nvimg_region_chunks(const struct nv_geom *g, uint64_t i);
-uint64_t nvimg_chunks_per_region(const struct nv_geom *g);
+uint64_t nvimg_segment_bytes(const struct nv_geom *g, uint64_t i);
+uint64_t nvimg_segment_chunks(const struct nv_geom *g, uint64_t i);
+uint64_t nvimg_chunks_per_segment(const struct nv_geom *g);
 int nvimg_geom_check(const struct nv_geom *g, char *why, size_t len);
 void nvimg_layout(const struct nv_geom *g, struct nv_layout *l);
 uint64_t nvimg_slot_offset(const struct nv_layout *l, uint64_t i,

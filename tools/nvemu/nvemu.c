@@ -14,7 +14,7 @@
 #include "cmd.h"
 #include "util.h"
 
-#define OPT_REGION_SIZE	256
+#define OPT_SEGMENT_SIZE	256
 
 static const struct {
 	const char *name;
@@ -30,7 +30,7 @@ static int parse_global(int argc, char **argv, struct nv_global *g)
 {
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, 'd' },
-		{ "region-size", required_argument, NULL, OPT_REGION_SIZE },
+		{ "segment-size", required_argument, NULL, OPT_SEGMENT_SIZE },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -41,10 +41,10 @@ static int parse_global(int argc, char **argv, struct nv_global *g)
 		case 'd':
 			g->device = optarg;
 			break;
-		case OPT_REGION_SIZE:
+		case OPT_SEGMENT_SIZE:
 			if (nv_parse_size(optarg, &g->segment_size) ||
 			    !g->segment_size) {
-				fprintf(stderr, "%s: bad --region-size '%s'\n",
+				fprintf(stderr, "%s: bad --segment-size '%s'\n",
 					prog, optarg);
 				return NV_EXIT_USAGE;
 			}

@@ -6,14 +6,14 @@
  * current until the very last write:
  *
  * 1. With a base of the same geometry (and without --full), hash the NVM;
- *    a region whose checksum equals the base's is not written again: the
+ *    a segment whose checksum equals the base's is not written again: the
  *    new image keeps its slot and checksum.  If the kernel knows which
- *    regions may have changed since the base (NVEMU_IOC_CHANGED: the base
+ *    segments may have changed since the base (NVEMU_IOC_CHANGED: the base
  *    is the image last saved or restored), only those are read and
  *    hashed; the others keep the base's slot and checksum unread.
- * 2. Write every other region into the slot the base does not use for it
+ * 2. Write every other segment into the slot the base does not use for it
  *    (slot 0 if there is no base), hashing what is written.
- * 3. fdatasync; write the new region table and then the new header
+ * 3. fdatasync; write the new segment table and then the new header
  *    (generation + 1) into the header copy that does not hold the base,
  *    fdatasync after each.
  *
@@ -47,13 +47,13 @@ struct save {
 	struct nv_image img;		/* the image being written */
 	bool wipe;			/* clear the old headers first */
 	bool wiped;			/* ... and that has begun */
-	uint64_t *todo;			/* regions to write */
+	uint64_t *todo;			/* segments to write */
 	uint64_t nr_todo;
-	uint8_t *slot;			/* where each region goes */
+	uint8_t *slot;			/* where each segment goes */
 	struct nv_csum *chunk;
 	uint64_t *changed;		/* NVEMU_IOC_CHANGED's bitmap */
 	bool known;			/* ... is valid for the base */
-	uint64_t compared;		/* regions read to find changes */
+	uint64_t compared;		/* segments read to find changes */
 	uint64_t bytes_read;
 	uint64_t bytes_written;
 };
@@ -171,12 +171,12 @@ static void xfer_init(struct save *s, struct xfer *x, enum xfer_op op)
 	x->progress = want_progress(s->o->c.quiet);
 }
 
-static void region_csum(const struct save *s, uint64_t i, struct nv_csum *c)
+static void segment_csum(const struct save *s, uint64_t i, struct nv_csum *c)
 {
-	uint64_t cpr = nvimg_chunks_per_region(&s->img.geom);
+	uint64_t cpr = nvimg_chunks_per_segment(&s->img.geom);
 
-	nv_hash_region(s->chunk + i * cpr,
-		       nvimg_region_chunks(&s->img.geom, i), c);
+	nv_hash_segment(s->chunk + i * cpr,
+		       nvimg_segment_chunks(&s->img.geom, i), c);
 }
 
 /*
@@ -190,7 +190,7 @@ static int take_changes(struct save *s)
 
 	s->changed = calloc(words, sizeof(*s->changed));
 	if (!s->changed) {
-		nv_err("out of memory for %llu regions",
+		nv_err("out of memory for %llu segments",
 		       ULL(s->img.geom.nr_segments));
 		return NV_EXIT_ERR;
 	}
@@ -208,7 +208,7 @@ static bool may_have_changed(const struct save *s, uint64_t i)
 }
 
 /*
- * Incremental: hash the regions that may have changed, keep those the
+ * Incremental: hash the segments that may have changed, keep those the
  * base has already.
  */
 static int find_changes(struct save *s)
@@ -220,7 +220,7 @@ static int find_changes(struct save *s)
 
 	list = malloc(n * sizeof(*list));
 	if (!list) {
-		nv_err("out of memory for %llu regions", ULL(n));
+		nv_err("out of memory for %llu segments", ULL(n));
 		return NV_EXIT_ERR;
 	}
 	for (i = 0; i < n; i++)
@@ -239,7 +239,7 @@ static int find_changes(struct save *s)
 		e->slot = s->base->table[i].slot;
 		if (k < s->compared && list[k] == i) {
 			k++;
-			region_csum(s, i, &e->csum);
+			segment_csum(s, i, &e->csum);
 			if (nv_csum_eq(&e->csum, &s->base->table[i].csum))
 				continue;
 			e->slot = nvimg_new_slot(s->base, i);
@@ -252,7 +252,7 @@ static int find_changes(struct save *s)
 	return ret;
 }
 
-/* Full: every region, into the slot the base does not use. */
+/* Full: every segment, into the slot the base does not use. */
 static void all_changed(struct save *s)
 {
 	uint64_t i;
@@ -264,7 +264,7 @@ static void all_changed(struct save *s)
 	s->img.flags |= NVIMG_F_FULL;
 }
 
-static int write_regions(struct save *s, bool hashed)
+static int write_segments(struct save *s, bool hashed)
 {
 	struct xfer x;
 	uint64_t n;
@@ -283,7 +283,7 @@ static int write_regions(struct save *s, bool hashed)
 	if (ret || hashed)
 		return ret;
 	for (n = 0; n < s->nr_todo; n++)
-		region_csum(s, s->todo[n], &s->img.table[s->todo[n]].csum);
+		segment_csum(s, s->todo[n], &s->img.table[s->todo[n]].csum);
 	return 0;
 }
 
@@ -297,11 +297,11 @@ static int alloc_arrays(struct save *s)
 	s->slot = malloc(g->nr_segments);
 	s->chunk = chunk_array(g);
 	if (!s->img.table || !s->todo || !s->slot || !s->chunk) {
-		nv_err("out of memory for %llu regions", ULL(g->nr_segments));
+		nv_err("out of memory for %llu segments", ULL(g->nr_segments));
 		return NV_EXIT_ERR;
 	}
 	for (i = 0; i < g->nr_segments; i++)
-		s->img.table[i].size = nvimg_region_bytes(g, i);
+		s->img.table[i].size = nvimg_segment_bytes(g, i);
 	return 0;
 }
 
@@ -324,8 +324,8 @@ static int save_data(struct save *s)
 		ret = image_wipe(&s->tgt);
 	}
 	if (!ret)
-		ret = write_regions(s, incremental);
-	s->img.regions_written = s->nr_todo;
+		ret = write_segments(s, incremental);
+	s->img.segments_written = s->nr_todo;
 	return ret;
 }
 
@@ -357,7 +357,7 @@ static int do_save(struct save *s)
 	if (!ret)
 		ret = save_data(s);
 	if (!ret)
-		ret = target_sync(&s->tgt, "writing the regions");
+		ret = target_sync(&s->tgt, "writing the segments");
 	if (!ret)
 		ret = image_store(&s->tgt, &s->img);
 	return ret;
@@ -374,9 +374,9 @@ static void print_summary(const struct save *s, double t0)
 		.bytes_total = s->img.geom.data_size,
 		.bytes_read = s->bytes_read,
 		.bytes_written = s->bytes_written,
-		.regions = r,
-		.regions_written = s->nr_todo,
-		.regions_skipped = r - s->nr_todo,
+		.segments = r,
+		.segments_written = s->nr_todo,
+		.segments_skipped = r - s->nr_todo,
 		.seconds = nv_mono() - t0,
 		.jobs = s->o->c.jobs,
 		.direct = atomic_load(&s->tgt.direct),
@@ -388,13 +388,13 @@ static void print_summary(const struct save *s, double t0)
 		printf(",\"full\":%s,\"shutdown\":%s",
 		       s->img.flags & NVIMG_F_FULL ? "true" : "false",
 		       s->o->shutdown ? "true" : "false");
-		printf(",\"changes_known\":%s,\"regions_compared\":%llu",
+		printf(",\"changes_known\":%s,\"segments_compared\":%llu",
 		       s->known ? "true" : "false", ULL(s->compared));
 		summary_json_end(&sum);
 	} else if (!s->o->c.quiet) {
 		printf("saved generation %llu to %s: ",
 		       ULL(s->img.generation), s->tgt.path);
-		printf("%llu of %llu regions written (%s), %llu unchanged skipped; ",
+		printf("%llu of %llu segments written (%s), %llu unchanged skipped; ",
 		       ULL(s->nr_todo), ULL(r),
 		       nv_bytes_str(s->bytes_written, b, sizeof(b)),
 		       ULL(r - s->nr_todo));

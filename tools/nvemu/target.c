@@ -235,12 +235,12 @@ static int load_table(struct nv_target *t, struct nv_load *ld, unsigned int c,
 	ret = target_read(t, table, len, off);
 	if (ret) {
 		free(table);
-		return io_error(t, "reading a region table", off, ret);
+		return io_error(t, "reading a segment table", off, ret);
 	}
 	ret = nvimg_decode_table(blk, table, im, ld->why[c], sizeof(ld->why[c]));
 	free(table);
 	if (ret < 0) {
-		nv_err("out of memory for the region table");
+		nv_err("out of memory for the segment table");
 		return NV_EXIT_ERR;
 	}
 	ld->status[c] = ret;
@@ -382,7 +382,7 @@ static int write_sync(struct nv_target *t, const void *buf, size_t len,
 }
 
 /*
- * Make im current: write its region table, sync, then its header block
+ * Make im current: write its segment table, sync, then its header block
  * into copy im->copy, sync.  Until the header is on disk, the other copy
  * stays current; a torn header fails its checksum.
  */
@@ -399,7 +399,7 @@ int image_store(struct nv_target *t, const struct nv_image *im)
 		goto out;
 	nvimg_encode(im, blk, table);
 	ret = write_sync(t, table, tlen, im->layout.table_offset[im->copy],
-			 "the region table");
+			 "the segment table");
 	if (ret)
 		goto out;
 	if (nv_test.torn_header)

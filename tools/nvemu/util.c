@@ -133,7 +133,7 @@ static void on_signal(int sig)
 }
 
 /*
- * SIGINT, SIGTERM, SIGHUP stop the workers at their next piece, so that a
+ * SIGINT, SIGTERM, SIGHUP stop the workers before their next read or write, so that a
  * save or restore fails cleanly and is reported as failed.
  */
 void nv_catch_signals(void)

@@ -19,7 +19,7 @@ enum {
 	NV_EXIT_USAGE = 2,
 	NV_EXIT_NOIMAGE = 3,	/* no valid image on the TARGET */
 	NV_EXIT_GEOMETRY = 4,	/* image and NVM geometries differ */
-	NV_EXIT_CHECKSUM = 5,	/* region data fail their checksums */
+	NV_EXIT_CHECKSUM = 5,	/* segment data fail their checksums */
 	NV_EXIT_SIZE = 6,	/* TARGET too small or truncated */
 	NV_EXIT_DIFFERS = 7,	/* verify --against-nvm: the NVM differs */
 	NV_EXIT_CRASH = 99,	/* NVEMU_TEST_CRASH_*: simulated crash */

@@ -3,8 +3,8 @@
  * nvemu verify - check the current image of a TARGET without writing
  *
  * The same checks as restore: a valid header copy, the TARGET long enough,
- * every region's data against its checksum.  With --against-nvm, also the
- * geometry against the NVM's and every region of the NVM against the
+ * every segment's data against its checksum.  With --against-nvm, also the
+ * geometry against the NVM's and every segment of the NVM against the
  * image's checksum (is the image up to date?).
  */
 #define _GNU_SOURCE
@@ -32,8 +32,8 @@ struct verify {
 	struct nv_load ld;
 	const struct nv_image *im;
 	uint64_t bytes_read;
-	uint64_t differ;		/* NVM regions that differ */
-	bool checked;			/* every region was checked */
+	uint64_t differ;		/* NVM segments that differ */
+	bool checked;			/* every segment was checked */
 	int bad;			/* exit status of the data check */
 };
 
@@ -85,11 +85,11 @@ static int find_image(struct verify *v)
 static void count_differ(struct verify *v, const struct nv_csum *chunk)
 {
 	const struct nv_geom *g = &v->im->geom;
-	uint64_t i, cpr = nvimg_chunks_per_region(g);
+	uint64_t i, cpr = nvimg_chunks_per_segment(g);
 	struct nv_csum c;
 
 	for (i = 0; i < g->nr_segments; i++) {
-		nv_hash_region(chunk + i * cpr, nvimg_region_chunks(g, i), &c);
+		nv_hash_segment(chunk + i * cpr, nvimg_segment_chunks(g, i), &c);
 		if (nv_csum_eq(&c, &v->im->table[i].csum))
 			continue;
 		if (!v->differ)
@@ -97,12 +97,12 @@ static void count_differ(struct verify *v, const struct nv_csum *chunk)
 			       v->dev->path, ULL(v->im->generation),
 			       v->tgt.path);
 		if (++v->differ <= MAX_LISTED)
-			fprintf(stderr, "  region %llu (offset %llu, %llu bytes)\n",
+			fprintf(stderr, "  segment %llu (offset %llu, %llu bytes)\n",
 				ULL(i), ULL(i * g->segment_size),
-				ULL(nvimg_region_bytes(g, i)));
+				ULL(nvimg_segment_bytes(g, i)));
 	}
 	if (v->differ > MAX_LISTED)
-		fprintf(stderr, "  ... %llu regions in all\n", ULL(v->differ));
+		fprintf(stderr, "  ... %llu segments in all\n", ULL(v->differ));
 }
 
 /* --against-nvm: hash the NVM, compare with the image's checksums. */
@@ -119,7 +119,7 @@ static int against_nvm(struct verify *v)
 	x.jobs = v->o->c.jobs;
 	x.progress = want_progress(v->o->c.quiet);
 	x.label = "compare";
-	x.list = region_list(x.nr);
+	x.list = segment_list(x.nr);
 	x.chunk = chunk_array(x.geom);
 	if (x.list && x.chunk)
 		ret = xfer_run(&x);
@@ -169,11 +169,11 @@ static void print_text(const struct verify *v, double secs)
 	printf("%s: image generation %llu, uuid %s, saved %s%s\n",
 	       v->tgt.path, ULL(im->generation), uuid, when,
 	       im->flags & NVIMG_F_SHUTDOWN ? " at shutdown" : "");
-	printf("  %llu regions of %s (%llu bytes of data), header copy %c; %s\n",
+	printf("  %llu segments of %s (%llu bytes of data), header copy %c; %s\n",
 	       ULL(im->geom.nr_segments),
 	       nv_bytes_str(im->geom.segment_size, b, sizeof(b)),
 	       ULL(im->geom.data_size), 'A' + im->copy,
-	       v->bad ? "DAMAGED" : "every region checksum matches");
+	       v->bad ? "DAMAGED" : "every segment checksum matches");
 	if (v->dev)
 		printf("  %s: %s\n", v->dev->path,
 		       v->differ ? "DIFFERS from the image" :
@@ -191,7 +191,7 @@ static void print_summary(const struct verify *v, double t0)
 		.im = v->im,
 		.bytes_total = v->im->geom.data_size,
 		.bytes_read = v->bytes_read,
-		.regions = v->im->geom.nr_segments,
+		.segments = v->im->geom.nr_segments,
 		.seconds = nv_mono() - t0,
 		.jobs = v->o->c.jobs,
 		.direct = atomic_load(&v->tgt.direct),
@@ -201,7 +201,7 @@ static void print_summary(const struct verify *v, double t0)
 		summary_json_begin(&s);
 		printf(",\"image_ok\":%s", v->bad ? "false" : "true");
 		if (v->dev)
-			printf(",\"regions_differ\":%llu", ULL(v->differ));
+			printf(",\"segments_differ\":%llu", ULL(v->differ));
 		summary_json_end(&s);
 	} else if (!v->o->c.quiet) {
 		print_text(v, s.seconds);
