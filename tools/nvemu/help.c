@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "testhooks.h"
 #include "util.h"
 
 static const char exit_status[] =
@@ -57,13 +58,12 @@ static const char main_head[] =
 "\n"
 "    Run \"nvemu COMMAND --help\" for each command.  The image format is in\n"
 "    Documentation/admin-guide/nvemu-save-restore.rst.\n"
-"\n"
-"COMMANDS\n"
-"    info      describe the device: ranges, segments, save state\n"
-"    save      write the NVM to an image on TARGET\n"
-"    restore   write the image on TARGET back into the NVM\n"
-"    verify    check the image on TARGET (and compare it with the NVM)\n"
-"    help      show this page, or the page of a command\n"
+"\n";
+
+/* Stands for the list of commands in a page: their names and summaries. */
+static const char commands[] = "COMMANDS\n";
+
+static const char main_options[] =
 "\n"
 "OPTIONS\n"
 "    -d, --device DEV\n"
@@ -81,16 +81,6 @@ static const char main_head[] =
 
 static const char main_tail[] =
 "\n"
-"ENVIRONMENT\n"
-"    For tests only; never set them in production.\n"
-"    NVEMU_TEST_TIME=NS        image time, in ns since the epoch\n"
-"    NVEMU_TEST_UUID=HEX       uuid of a new image lineage (32 hex digits)\n"
-"    NVEMU_TEST_CRASH_AFTER_BYTES=N\n"
-"                              save exits with status 99 once N bytes of\n"
-"                              segment data are written (a simulated crash)\n"
-"    NVEMU_TEST_TORN_HEADER=1  save writes half of the new header, then\n"
-"                              exits with status 99 (a torn header write)\n"
-"\n"
 "EXAMPLES\n"
 "    nvemu info --json\n"
 "    nvemu save --to /dev/nvme0n1p3 --shutdown\n"
@@ -102,13 +92,6 @@ static const char main_tail[] =
 "    Documentation/admin-guide/nvemu-save-restore.rst,\n"
 "    Documentation/admin-guide/nvemu.rst,\n"
 "    Documentation/userspace-api/nvemu.rst, ndctl(1)\n";
-
-void help_main(FILE *f)
-{
-	fputs(main_head, f);
-	fputs(exit_status, f);
-	fputs(main_tail, f);
-}
 
 static const char info_page[] =
 "NAME\n"
@@ -127,9 +110,8 @@ static const char info_page[] =
 "    restore_pending (nvemu.restore=wait and no restore reported yet),\n"
 "    save_fail, restore_fail (the last save or restore failed), and the\n"
 "    generations of the image last saved and last restored.  It only reads.\n"
-"    On a kernel without NVEMU_IOC_GEOMETRY or NVEMU_IOC_STATE, or when\n"
-"    nvemu's metadata belongs to other ranges (no state), that part is\n"
-"    shown as unknown (null in JSON).\n"
+"    When nvemu's metadata belongs to other ranges, the kernel keeps no\n"
+"    state: it is shown as unknown (null in JSON).\n"
 "\n"
 "OPTIONS\n"
 "    -j, --json\n"
@@ -147,11 +129,6 @@ static const char info_page[] =
 "EXAMPLES\n"
 "    nvemu info\n"
 "    nvemu info --json | jq .state.restore_pending\n";
-
-void help_info(FILE *f)
-{
-	fputs(info_page, f);
-}
 
 static const char save_head[] =
 "NAME\n"
@@ -238,13 +215,6 @@ static const char save_tail[] =
 "    nvemu save --to /dev/nvme0n1p3 --shutdown --quiet\n"
 "    nvemu save --to /var/lib/nvemu/image --jobs 4 --json\n";
 
-void help_save(FILE *f)
-{
-	fputs(save_head, f);
-	fputs(exit_status, f);
-	fputs(save_tail, f);
-}
-
 static const char restore_head[] =
 "NAME\n"
 "    nvemu restore - write the image on a TARGET back into the emulated NVM\n"
@@ -323,8 +293,9 @@ static const char restore_head[] =
 "        Only if a restore is pending (the kernel's restore gate is closed).\n"
 "        Otherwise print \"restore gate open (no restore pending): nothing to\n"
 "        restore\" and exit 0, without reading TARGET or reporting anything.\n"
-"        A regular file as DEV, and a kernel without NVEMU_IOC_STATE, have\n"
-"        no gate: never pending.  With --abandon: abandon only if pending.\n"
+"        A regular file as DEV, and a device whose metadata belongs to\n"
+"        other ranges, have no gate: never pending.  With --abandon:\n"
+"        abandon only if pending.\n"
 "    --abandon\n"
 "        Restore nothing: report RESTORE_ABANDONED, so that the kernel uses\n"
 "        the NVM as it is.  --from is not needed.\n"
@@ -349,13 +320,6 @@ static const char restore_tail[] =
 "    nvemu restore --from /dev/nvme0n1p3 --if-present --if-pending\n"
 "    nvemu restore --from /dev/nvme0n1p3 --verify-first\n"
 "    nvemu restore --abandon\n";
-
-void help_restore(FILE *f)
-{
-	fputs(restore_head, f);
-	fputs(exit_status, f);
-	fputs(restore_tail, f);
-}
 
 static const char verify_head[] =
 "NAME\n"
@@ -396,39 +360,40 @@ static const char verify_tail[] =
 "    nvemu verify /dev/nvme0n1p3\n"
 "    nvemu verify /dev/nvme0n1p3 --against-nvm --json\n";
 
-void help_verify(FILE *f)
-{
-	fputs(verify_head, f);
-	fputs(exit_status, f);
-	fputs(verify_tail, f);
-}
+/* The pages, each in parts; help_show() puts them together. */
+const char *const nv_page_main[] = {
+	main_head, commands, main_options, exit_status, nv_test_help,
+	main_tail, NULL
+};
 
-/* "nvemu help [COMMAND]" */
-int help_command(const char *name, FILE *f)
+const char *const nv_page_info[] = { info_page, NULL };
+
+const char *const nv_page_save[] = {
+	save_head, exit_status, nv_test_help, save_tail, NULL
+};
+
+const char *const nv_page_restore[] = {
+	restore_head, exit_status, restore_tail, NULL
+};
+
+const char *const nv_page_verify[] = {
+	verify_head, exit_status, verify_tail, NULL
+};
+
+/* The manual page of cmd ("help": the main page) on f. */
+void help_show(const struct nv_cmd *cmd, FILE *f)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(FILE *f);
-	} pages[] = {
-		{ "info", help_info },
-		{ "save", help_save },
-		{ "restore", help_restore },
-		{ "verify", help_verify },
-		{ "help", help_main },
-	};
+	const char *const *part;
 	unsigned int i;
 
-	if (!name) {
-		help_main(f);
-		return 0;
-	}
-	for (i = 0; i < ARRAY_SIZE(pages); i++) {
-		if (!strcmp(name, pages[i].name)) {
-			pages[i].fn(f);
-			return 0;
+	for (part = cmd->page; *part; part++) {
+		if (*part != commands) {
+			fputs(*part, f);
+			continue;
 		}
+		fputs(commands, f);
+		for (i = 0; i < nv_nr_commands; i++)
+			fprintf(f, "    %-9s %s\n", nv_commands[i].name,
+				nv_commands[i].summary);
 	}
-	fprintf(stderr, "%s: no command '%s' (try %s --help)\n", prog, name,
-		prog);
-	return NV_EXIT_USAGE;
 }

@@ -62,8 +62,8 @@ struct restore {
 	struct nv_dev *dev;
 	struct nv_target tgt;
 	struct nv_load ld;
-	const struct nv_image *im;
-	struct nv_csum *chunk;
+	const struct nvimg_image *im;
+	struct nvimg_csum *chunk;
 	enum restore_mode mode;		/* the one used: not MODE_AUTO */
 	uint8_t *stage[2];		/* single pass: segment_size bytes each */
 	uint64_t bytes_read;
@@ -79,7 +79,8 @@ static const char *mode_name(enum restore_mode m)
 	return m == MODE_SINGLE_PASS ? "single-pass" : "verify-first";
 }
 
-static int parse(int argc, char **argv, struct restore_opts *o)
+static int parse(const struct nv_cmd *cmd, int argc, char **argv,
+		 struct restore_opts *o)
 {
 	static const struct option opts[] = {
 		{ "from", required_argument, NULL, 'f' },
@@ -88,15 +89,14 @@ static int parse(int argc, char **argv, struct restore_opts *o)
 		{ "verify-first", no_argument, NULL, 'V' },
 		{ "single-pass", no_argument, NULL, 'S' },
 		{ "abandon", no_argument, NULL, 'A' },
+		NV_COMMON_LONGOPTS,
 		{ }
 	};
-	struct option all[NV_MAX_OPTIONS];
 	enum restore_mode mode;
 	int c, ret;
 
-	common_options(opts, all);
 	optind = 0;	/* a new argv: reset getopt completely */
-	while ((c = getopt_long(argc, argv, "f:" NV_COMMON_SHORTOPTS, all,
+	while ((c = getopt_long(argc, argv, "f:" NV_COMMON_SHORTOPTS, opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -112,7 +112,7 @@ static int parse(int argc, char **argv, struct restore_opts *o)
 		case 'S':
 			mode = c == 'V' ? MODE_VERIFY_FIRST : MODE_SINGLE_PASS;
 			if (o->mode && o->mode != mode)
-				return usage_error("restore",
+				return usage_error(cmd->name,
 						   "--verify-first and --single-pass exclude each other");
 			o->mode = mode;
 			break;
@@ -120,16 +120,16 @@ static int parse(int argc, char **argv, struct restore_opts *o)
 			o->abandon = true;
 			break;
 		default:
-			ret = common_option("restore", c, &o->c, help_restore);
+			ret = common_option(cmd, c, &o->c);
 			if (ret)
 				return ret;
 		}
 	}
 	if (optind != argc)
-		return usage_error("restore", "unexpected argument '%s'",
+		return usage_error(cmd->name, "unexpected argument '%s'",
 				   argv[optind]);
 	if (!o->from && !o->abandon)
-		return usage_error("restore", "--from TARGET (or --abandon) is required");
+		return usage_error(cmd->name, "--from TARGET (or --abandon) is required");
 	return 0;
 }
 
@@ -168,9 +168,9 @@ static int find_image(struct restore *r)
 }
 
 /*
- * Is the kernel's restore gate closed?  Never for a regular file, nor on a
- * kernel without NVEMU_IOC_STATE (no gate), nor without state (ENODATA:
- * the gate closes only over metadata of these ranges).
+ * Is the kernel's restore gate closed?  Never for a regular file, nor
+ * without state (ENODATA: the gate closes only over metadata of these
+ * ranges).
  */
 static bool restore_pending(const struct nv_dev *d)
 {
@@ -181,10 +181,8 @@ static const char *not_pending_why(const struct nv_dev *d)
 {
 	if (d->is_file)
 		return "a regular file has no restore gate (no restore pending)";
-	if (!d->has_state && d->state_errno == ENODATA)
-		return "no restore gate over metadata of other ranges (no restore pending)";
 	if (!d->has_state)
-		return "the kernel has no NVEMU_IOC_STATE, so no restore gate (no restore pending)";
+		return "no restore gate over metadata of other ranges (no restore pending)";
 	return "restore gate open (no restore pending)";
 }
 
@@ -260,19 +258,19 @@ static int copy_segments(struct restore *r)
 /* Single pass: one line per segment not written, then the count. */
 static void list_failed(const struct restore *r, const struct xfer *x)
 {
-	const struct nv_image *im = r->im;
-	const struct nv_geom *g = &im->geom;
+	const struct nvimg_image *im = r->im;
+	const struct nvimg_geom *g = &im->geom;
 	uint64_t i, cpr = nvimg_chunks_per_segment(g);
 	char got[33], want[33];
-	struct nv_csum c;
+	struct nvimg_csum c;
 
 	for (i = 0; i < g->nr_segments; i++) {
 		if (!x->failed[i])
 			continue;
-		nv_hash_segment(x->chunk + i * cpr, nvimg_segment_chunks(g, i),
+		nvimg_hash_segment(x->chunk + i * cpr, nvimg_segment_chunks(g, i),
 			       &c);
-		nv_csum_hex(&c, got);
-		nv_csum_hex(&im->table[i].csum, want);
+		nvimg_csum_hex(&c, got);
+		nvimg_csum_hex(&im->table[i].csum, want);
 		nv_err("segment %llu not restored: NVM offsets %llu-%llu of %s keep what they held; its slot %u at offset %llu of %s has checksum %s, expected %s",
 		       ULL(i), ULL(i * g->segment_size),
 		       ULL(i * g->segment_size + nvimg_segment_bytes(g, i) - 1),
@@ -461,7 +459,8 @@ static int run(struct restore *r, double t0)
 	return 0;
 }
 
-int cmd_restore(const struct nv_global *g, int argc, char **argv)
+int cmd_restore(const struct nv_cmd *cmd, const struct nv_global *g,
+		int argc, char **argv)
 {
 	struct restore_opts o = { 0 };
 	struct restore r = { .o = &o };
@@ -471,7 +470,7 @@ int cmd_restore(const struct nv_global *g, int argc, char **argv)
 
 	r.tgt.fd = -1;
 	r.ld.cur = -1;
-	ret = parse(argc, argv, &o);
+	ret = parse(cmd, argc, argv, &o);
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	nv_quiet = o.c.quiet;
@@ -483,8 +482,6 @@ int cmd_restore(const struct nv_global *g, int argc, char **argv)
 	if (o.abandon)
 		return restore_abandon(g);
 	ret = dev_open(&dev, g->device, NV_DEV_WRITE, g->segment_size);
-	if (!ret)
-		ret = dev_require_geom(&dev);
 	if (!ret) {
 		if (!o.c.jobs)
 			o.c.jobs = dev_default_jobs(&dev);

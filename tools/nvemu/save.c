@@ -43,14 +43,14 @@ struct save {
 	struct nv_dev *dev;
 	struct nv_target tgt;
 	struct nv_load ld;
-	const struct nv_image *base;	/* NULL: none usable */
-	struct nv_image img;		/* the image being written */
+	const struct nvimg_image *base;	/* NULL: none usable */
+	struct nvimg_image img;		/* the image being written */
 	bool wipe;			/* clear the old headers first */
 	bool wiped;			/* ... and that has begun */
 	uint64_t *todo;			/* segments to write */
 	uint64_t nr_todo;
 	uint8_t *slot;			/* where each segment goes */
-	struct nv_csum *chunk;
+	struct nvimg_csum *chunk;
 	uint64_t *changed;		/* NVEMU_IOC_CHANGED's bitmap */
 	bool known;			/* ... is valid for the base */
 	uint64_t compared;		/* segments read to find changes */
@@ -58,7 +58,8 @@ struct save {
 	uint64_t bytes_written;
 };
 
-static int parse(int argc, char **argv, struct save_opts *o)
+static int parse(const struct nv_cmd *cmd, int argc, char **argv,
+		 struct save_opts *o)
 {
 	static const struct option opts[] = {
 		{ "to", required_argument, NULL, 't' },
@@ -66,14 +67,13 @@ static int parse(int argc, char **argv, struct save_opts *o)
 		{ "shutdown", no_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "compare-all", no_argument, NULL, 'C' },
+		NV_COMMON_LONGOPTS,
 		{ }
 	};
-	struct option all[NV_MAX_OPTIONS];
 	int c, ret;
 
-	common_options(opts, all);
 	optind = 0;	/* a new argv: reset getopt completely */
-	while ((c = getopt_long(argc, argv, "t:" NV_COMMON_SHORTOPTS, all,
+	while ((c = getopt_long(argc, argv, "t:" NV_COMMON_SHORTOPTS, opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -92,23 +92,23 @@ static int parse(int argc, char **argv, struct save_opts *o)
 			o->compare_all = true;
 			break;
 		default:
-			ret = common_option("save", c, &o->c, help_save);
+			ret = common_option(cmd, c, &o->c);
 			if (ret)
 				return ret;
 		}
 	}
 	if (optind != argc)
-		return usage_error("save", "unexpected argument '%s'",
+		return usage_error(cmd->name, "unexpected argument '%s'",
 				   argv[optind]);
 	if (!o->to)
-		return usage_error("save", "--to TARGET is required");
+		return usage_error(cmd->name, "--to TARGET is required");
 	return 0;
 }
 
 /* Which image to build on, and the new image's identity. */
 static int choose_base(struct save *s)
 {
-	const struct nv_image *cur = NULL;
+	const struct nvimg_image *cur = NULL;
 	char why[200];
 
 	if (s->ld.cur >= 0)
@@ -142,7 +142,7 @@ static int open_target(struct save *s)
 	int ret;
 
 	s->img.geom = s->dev->geom;
-	nvimg_layout(&s->img.geom, &s->img.layout);
+	nvimg_layout_init(&s->img.geom, &s->img.layout);
 	ret = target_open(&s->tgt, s->o->to, true);
 	if (!ret && nv_same_file(s->tgt.fd, s->dev->fd)) {
 		nv_err("%s is the NVM itself", s->tgt.path);
@@ -171,11 +171,11 @@ static void xfer_init(struct save *s, struct xfer *x, enum xfer_op op)
 	x->progress = want_progress(s->o->c.quiet);
 }
 
-static void segment_csum(const struct save *s, uint64_t i, struct nv_csum *c)
+static void segment_csum(const struct save *s, uint64_t i, struct nvimg_csum *c)
 {
 	uint64_t cpr = nvimg_chunks_per_segment(&s->img.geom);
 
-	nv_hash_segment(s->chunk + i * cpr,
+	nvimg_hash_segment(s->chunk + i * cpr,
 		       nvimg_segment_chunks(&s->img.geom, i), c);
 }
 
@@ -185,7 +185,7 @@ static void segment_csum(const struct save *s, uint64_t i, struct nv_csum *c)
  */
 static int take_changes(struct save *s)
 {
-	const struct nv_image *b = s->base;
+	const struct nvimg_image *b = s->base;
 	uint64_t words = (s->img.geom.nr_segments + 63) / 64;
 
 	s->changed = calloc(words, sizeof(*s->changed));
@@ -214,7 +214,7 @@ static bool may_have_changed(const struct save *s, uint64_t i)
 static int find_changes(struct save *s)
 {
 	uint64_t i, k, n = s->img.geom.nr_segments, *list;
-	struct nv_entry *e;
+	struct nvimg_entry *e;
 	struct xfer x;
 	int ret = 0;
 
@@ -240,7 +240,7 @@ static int find_changes(struct save *s)
 		if (k < s->compared && list[k] == i) {
 			k++;
 			segment_csum(s, i, &e->csum);
-			if (nv_csum_eq(&e->csum, &s->base->table[i].csum))
+			if (nvimg_csum_eq(&e->csum, &s->base->table[i].csum))
 				continue;
 			e->slot = nvimg_new_slot(s->base, i);
 			s->todo[s->nr_todo++] = i;
@@ -289,7 +289,7 @@ static int write_segments(struct save *s, bool hashed)
 
 static int alloc_arrays(struct save *s)
 {
-	const struct nv_geom *g = &s->img.geom;
+	const struct nvimg_geom *g = &s->img.geom;
 	uint64_t i;
 
 	s->img.table = calloc(g->nr_segments, sizeof(*s->img.table));
@@ -426,7 +426,8 @@ static void save_free(struct save *s)
 	free(s->changed);
 }
 
-int cmd_save(const struct nv_global *g, int argc, char **argv)
+int cmd_save(const struct nv_cmd *cmd, const struct nv_global *g,
+	     int argc, char **argv)
 {
 	struct save_opts o = { 0 };
 	struct save s = { .o = &o };
@@ -434,13 +435,11 @@ int cmd_save(const struct nv_global *g, int argc, char **argv)
 	struct nv_dev dev;
 	int ret;
 
-	ret = parse(argc, argv, &o);
+	ret = parse(cmd, argc, argv, &o);
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	nv_quiet = o.c.quiet;
 	ret = dev_open(&dev, g->device, NV_DEV_READ, g->segment_size);
-	if (!ret)
-		ret = dev_require_geom(&dev);
 	if (ret) {
 		dev_close(&dev);
 		return ret;

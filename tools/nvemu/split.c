@@ -10,7 +10,7 @@
  * the segment checksums, do not depend on the number of workers.  The same
  * byte of every segment of the same size always goes to the same worker.
  */
-#include "image.h"
+#include "libnvemu.h"
 #include "split.h"
 
 /* The slice [*start, *start + *len) of a segment of bytes for worker. */

@@ -30,38 +30,38 @@ struct verify {
 	struct nv_dev *dev;		/* NULL without --against-nvm */
 	struct nv_target tgt;
 	struct nv_load ld;
-	const struct nv_image *im;
+	const struct nvimg_image *im;
 	uint64_t bytes_read;
 	uint64_t differ;		/* NVM segments that differ */
 	bool checked;			/* every segment was checked */
 	int bad;			/* exit status of the data check */
 };
 
-static int parse(int argc, char **argv, struct verify_opts *o)
+static int parse(const struct nv_cmd *cmd, int argc, char **argv,
+		 struct verify_opts *o)
 {
 	static const struct option opts[] = {
 		{ "against-nvm", no_argument, NULL, 'N' },
+		NV_COMMON_LONGOPTS,
 		{ }
 	};
-	struct option all[NV_MAX_OPTIONS];
 	int c, ret;
 
-	common_options(opts, all);
 	optind = 0;	/* a new argv: reset getopt completely */
-	while ((c = getopt_long(argc, argv, NV_COMMON_SHORTOPTS, all,
+	while ((c = getopt_long(argc, argv, NV_COMMON_SHORTOPTS, opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'N':
 			o->against_nvm = true;
 			break;
 		default:
-			ret = common_option("verify", c, &o->c, help_verify);
+			ret = common_option(cmd, c, &o->c);
 			if (ret)
 				return ret;
 		}
 	}
 	if (argc - optind != 1)
-		return usage_error("verify", "one TARGET is required");
+		return usage_error(cmd->name, "one TARGET is required");
 	o->target = argv[optind];
 	return 0;
 }
@@ -82,15 +82,15 @@ static int find_image(struct verify *v)
 	return ret;
 }
 
-static void count_differ(struct verify *v, const struct nv_csum *chunk)
+static void count_differ(struct verify *v, const struct nvimg_csum *chunk)
 {
-	const struct nv_geom *g = &v->im->geom;
+	const struct nvimg_geom *g = &v->im->geom;
 	uint64_t i, cpr = nvimg_chunks_per_segment(g);
-	struct nv_csum c;
+	struct nvimg_csum c;
 
 	for (i = 0; i < g->nr_segments; i++) {
-		nv_hash_segment(chunk + i * cpr, nvimg_segment_chunks(g, i), &c);
-		if (nv_csum_eq(&c, &v->im->table[i].csum))
+		nvimg_hash_segment(chunk + i * cpr, nvimg_segment_chunks(g, i), &c);
+		if (nvimg_csum_eq(&c, &v->im->table[i].csum))
 			continue;
 		if (!v->differ)
 			nv_err("%s differs from the image of generation %llu on %s:",
@@ -158,7 +158,7 @@ static int do_verify(struct verify *v)
 
 static void print_text(const struct verify *v, double secs)
 {
-	const struct nv_image *im = v->im;
+	const struct nvimg_image *im = v->im;
 	char uuid[37], when[64], b[32];
 	time_t t = im->time_ns / 1000000000ULL;
 	struct tm tm;
@@ -208,7 +208,8 @@ static void print_summary(const struct verify *v, double t0)
 	}
 }
 
-int cmd_verify(const struct nv_global *g, int argc, char **argv)
+int cmd_verify(const struct nv_cmd *cmd, const struct nv_global *g,
+	       int argc, char **argv)
 {
 	struct verify_opts o = { 0 };
 	struct verify v = { .o = &o };
@@ -218,14 +219,12 @@ int cmd_verify(const struct nv_global *g, int argc, char **argv)
 
 	v.tgt.fd = -1;
 	v.ld.cur = -1;
-	ret = parse(argc, argv, &o);
+	ret = parse(cmd, argc, argv, &o);
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	nv_quiet = o.c.quiet;
 	if (o.against_nvm) {
 		ret = dev_open(&dev, g->device, NV_DEV_READ, g->segment_size);
-		if (!ret)
-			ret = dev_require_geom(&dev);
 		v.dev = &dev;
 	}
 	if (!o.c.jobs)

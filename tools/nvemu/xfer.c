@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "split.h"
+#include "testhooks.h"
 #include "util.h"
 #include "xfer.h"
 
@@ -47,9 +48,6 @@ struct worker {
 	uint8_t *buf;
 	pthread_t thread;
 };
-
-/* Data bytes written to TARGETs, for NVEMU_TEST_CRASH_AFTER_BYTES. */
-static atomic_uint_fast64_t crash_bytes;
 
 static __printf(3, 4) void fail(struct xfer *x, int status, const char *fmt, ...)
 {
@@ -144,28 +142,20 @@ static int io_hash(struct worker *w, const uint8_t *buf, uint64_t i,
 {
 	struct xfer *x = w->x;
 	uint64_t cpr = nvimg_chunks_per_segment(x->geom);
-	struct nv_csum h, *c = &x->chunk[i * cpr + off / NVIMG_CHUNK];
+	struct nvimg_csum h, *c = &x->chunk[i * cpr + off / NVIMG_CHUNK];
 	size_t pos, n;
 
 	for (pos = 0; pos < len; pos += n, c++) {
 		n = nv_min_u64(NVIMG_CHUNK, len - pos);
-		nv_hash_chunk(buf + pos, n, &h);
+		nvimg_hash_chunk(buf + pos, n, &h);
 		if (!x->check) {
 			*c = h;
-		} else if (!nv_csum_eq(&h, c)) {
+		} else if (!nvimg_csum_eq(&h, c)) {
 			mismatch(x, i, off + pos);
 			return -1;
 		}
 	}
 	return 0;
-}
-
-static void crash_hook(size_t len)
-{
-	if (nv_test.crash_after == UINT64_MAX)
-		return;
-	if (atomic_fetch_add(&crash_bytes, len) + len >= nv_test.crash_after)
-		_exit(NV_EXIT_CRASH);
 }
 
 static int io_write(struct worker *w, const uint8_t *buf, uint64_t i,
@@ -183,7 +173,7 @@ static int io_write(struct worker *w, const uint8_t *buf, uint64_t i,
 			fail(x, NV_EXIT_ERR, "%s: write at offset %llu (segment %llu): %s",
 			     x->tgt->path, ULL(pos), ULL(i), errstr(ret));
 		else
-			crash_hook(len);
+			nv_test_data_written(len);
 	} else if (x->op == XFER_RESTORE || x->op == XFER_RESTORE_STAGED) {
 		pos = nvm_pos(x, i, off);
 		n = nv_pwrite_full(x->dev->fd, buf, len, pos);
@@ -308,11 +298,11 @@ static int staged_step(struct worker *w, uint64_t n, bool write)
 static bool staged_verdict(struct xfer *x, uint64_t n, bool serial)
 {
 	uint64_t i = x->list[n], cpr = nvimg_chunks_per_segment(x->geom);
-	struct nv_csum c;
+	struct nvimg_csum c;
 
-	nv_hash_segment(x->chunk + i * cpr, nvimg_segment_chunks(x->geom, i),
+	nvimg_hash_segment(x->chunk + i * cpr, nvimg_segment_chunks(x->geom, i),
 		       &c);
-	if (nv_csum_eq(&c, &x->table[i].csum))
+	if (nvimg_csum_eq(&c, &x->table[i].csum))
 		return true;
 	if (serial && !atomic_load(&x->stop)) {
 		x->failed[i] = true;

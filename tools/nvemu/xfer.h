@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "dev.h"
-#include "image.h"
+#include "libnvemu.h"
 #include "target.h"
 
 #define NV_IO_SIZE	(4ULL << 20)	/* bytes per read or write */
@@ -27,19 +27,19 @@ enum xfer_op {
 struct xfer {
 	/* set by the caller */
 	enum xfer_op op;
-	const struct nv_geom *geom;
+	const struct nvimg_geom *geom;
 	struct nv_dev *dev;		/* NULL for XFER_HASH_IMAGE alone */
 	struct nv_target *tgt;		/* NULL for XFER_HASH_NVM */
-	const struct nv_layout *layout;
+	const struct nvimg_layout *layout;
 	const uint64_t *list;		/* the segments to process */
 	uint64_t nr;
 	const uint8_t *slot;		/* TARGET slot of each segment */
-	struct nv_csum *chunk;		/* chunk digests, segment i at i * cpr */
+	struct nvimg_csum *chunk;		/* chunk digests, segment i at i * cpr */
 	bool check;			/* compare with chunk[], do not store;
 					 * not for XFER_RESTORE_STAGED
 					 */
 	/* XFER_RESTORE_STAGED only */
-	const struct nv_entry *table;	/* the segment checksums to match */
+	const struct nvimg_entry *table;	/* the segment checksums to match */
 	uint8_t *stage[2];		/* geom->segment_size bytes each */
 	bool *failed;			/* per segment: failed, not written */
 	unsigned int jobs;
