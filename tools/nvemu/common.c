@@ -91,8 +91,9 @@ uint8_t *slot_array(const struct nvimg_image *im)
 	return slot;
 }
 
-static void bad_segment(const struct nv_target *t, const struct nvimg_image *im,
-		       uint64_t i, const struct nvimg_csum *got)
+static void bad_segment(const struct nv_target *t,
+			const struct nvimg_image *im, uint64_t i,
+			const struct nvimg_csum *got)
 {
 	char want_s[33], got_s[33];
 
@@ -106,15 +107,15 @@ static void bad_segment(const struct nv_target *t, const struct nvimg_image *im,
 
 /* Segment checksums from the chunk digests against the table. */
 static int compare_segments(const struct nv_target *t,
-			   const struct nvimg_image *im,
-			   const struct nvimg_csum *chunk)
+			    const struct nvimg_image *im,
+			    const struct nvimg_csum *chunk)
 {
 	const struct nvimg_geom *g = &im->geom;
-	uint64_t i, bad = 0, cpr = nvimg_chunks_per_segment(g);
+	uint64_t i, bad = 0;
 	struct nvimg_csum c;
 
 	for (i = 0; i < g->nr_segments; i++) {
-		nvimg_hash_segment(chunk + i * cpr, nvimg_segment_chunks(g, i), &c);
+		nvimg_segment_csum(g, chunk, i, &c);
 		if (nvimg_csum_eq(&c, &im->table[i].csum))
 			continue;
 		if (!bad)

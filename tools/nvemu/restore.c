@@ -260,15 +260,14 @@ static void list_failed(const struct restore *r, const struct xfer *x)
 {
 	const struct nvimg_image *im = r->im;
 	const struct nvimg_geom *g = &im->geom;
-	uint64_t i, cpr = nvimg_chunks_per_segment(g);
+	uint64_t i;
 	char got[33], want[33];
 	struct nvimg_csum c;
 
 	for (i = 0; i < g->nr_segments; i++) {
 		if (!x->failed[i])
 			continue;
-		nvimg_hash_segment(x->chunk + i * cpr, nvimg_segment_chunks(g, i),
-			       &c);
+		nvimg_segment_csum(g, x->chunk, i, &c);
 		nvimg_csum_hex(&c, got);
 		nvimg_csum_hex(&im->table[i].csum, want);
 		nv_err("segment %llu not restored: NVM offsets %llu-%llu of %s keep what they held; its slot %u at offset %llu of %s has checksum %s, expected %s",

@@ -171,14 +171,6 @@ static void xfer_init(struct save *s, struct xfer *x, enum xfer_op op)
 	x->progress = want_progress(s->o->c.quiet);
 }
 
-static void segment_csum(const struct save *s, uint64_t i, struct nvimg_csum *c)
-{
-	uint64_t cpr = nvimg_chunks_per_segment(&s->img.geom);
-
-	nvimg_hash_segment(s->chunk + i * cpr,
-		       nvimg_segment_chunks(&s->img.geom, i), c);
-}
-
 /*
  * Ask the kernel what changed since the base, before anything is read.
  * Also for a full save: its report makes the new image the reference.
@@ -239,7 +231,8 @@ static int find_changes(struct save *s)
 		e->slot = s->base->table[i].slot;
 		if (k < s->compared && list[k] == i) {
 			k++;
-			segment_csum(s, i, &e->csum);
+			nvimg_segment_csum(&s->img.geom, s->chunk, i,
+					   &e->csum);
 			if (nvimg_csum_eq(&e->csum, &s->base->table[i].csum))
 				continue;
 			e->slot = nvimg_new_slot(s->base, i);
@@ -283,7 +276,8 @@ static int write_segments(struct save *s, bool hashed)
 	if (ret || hashed)
 		return ret;
 	for (n = 0; n < s->nr_todo; n++)
-		segment_csum(s, s->todo[n], &s->img.table[s->todo[n]].csum);
+		nvimg_segment_csum(&s->img.geom, s->chunk, s->todo[n],
+				   &s->img.table[s->todo[n]].csum);
 	return 0;
 }
 

@@ -85,11 +85,11 @@ static int find_image(struct verify *v)
 static void count_differ(struct verify *v, const struct nvimg_csum *chunk)
 {
 	const struct nvimg_geom *g = &v->im->geom;
-	uint64_t i, cpr = nvimg_chunks_per_segment(g);
+	uint64_t i;
 	struct nvimg_csum c;
 
 	for (i = 0; i < g->nr_segments; i++) {
-		nvimg_hash_segment(chunk + i * cpr, nvimg_segment_chunks(g, i), &c);
+		nvimg_segment_csum(g, chunk, i, &c);
 		if (nvimg_csum_eq(&c, &v->im->table[i].csum))
 			continue;
 		if (!v->differ)

@@ -96,7 +96,7 @@ static const char *errstr(int err)
 }
 
 static int io_read(struct worker *w, uint8_t *buf, uint64_t i, uint64_t off,
-		     size_t len)
+		   size_t len)
 {
 	struct xfer *x = w->x;
 	uint64_t pos;
@@ -138,7 +138,7 @@ static void mismatch(struct xfer *x, uint64_t i, uint64_t off)
 
 /* Hash the chunks in buf; store the digests, or compare with them. */
 static int io_hash(struct worker *w, const uint8_t *buf, uint64_t i,
-		     uint64_t off, size_t len)
+		   uint64_t off, size_t len)
 {
 	struct xfer *x = w->x;
 	uint64_t cpr = nvimg_chunks_per_segment(x->geom);
@@ -159,7 +159,7 @@ static int io_hash(struct worker *w, const uint8_t *buf, uint64_t i,
 }
 
 static int io_write(struct worker *w, const uint8_t *buf, uint64_t i,
-		      uint64_t off, size_t len)
+		    uint64_t off, size_t len)
 {
 	struct xfer *x = w->x;
 	uint64_t pos;
@@ -297,11 +297,10 @@ static int staged_step(struct worker *w, uint64_t n, bool write)
 /* After the barrier of step n: does segment list[n] match the table? */
 static bool staged_verdict(struct xfer *x, uint64_t n, bool serial)
 {
-	uint64_t i = x->list[n], cpr = nvimg_chunks_per_segment(x->geom);
+	uint64_t i = x->list[n];
 	struct nvimg_csum c;
 
-	nvimg_hash_segment(x->chunk + i * cpr, nvimg_segment_chunks(x->geom, i),
-		       &c);
+	nvimg_segment_csum(x->geom, x->chunk, i, &c);
 	if (nvimg_csum_eq(&c, &x->table[i].csum))
 		return true;
 	if (serial && !atomic_load(&x->stop)) {

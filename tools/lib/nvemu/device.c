@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "internal.h"
 #include "libnvemu.h"
 
 static int nvemu_ioctl(int fd, unsigned long cmd, void *arg)
@@ -110,7 +111,7 @@ const char *nvemu_event_name(uint32_t event)
 		[NVEMU_EV_RESTORE_ABANDONED] = "RESTORE_ABANDONED",
 	};
 
-	if (event < sizeof(names) / sizeof(names[0]) && names[event])
+	if (event < ARRAY_SIZE(names) && names[event])
 		return names[event];
 	return "?";
 }

@@ -35,14 +35,14 @@ void nvimg_hash_chunk(const void *data, size_t len, struct nvimg_csum *out)
 
 /* The checksum of a segment: XXH3-128 of its chunk digests, in order. */
 void nvimg_hash_segment(const struct nvimg_csum *chunk, uint64_t nr,
-		    struct nvimg_csum *out)
+			struct nvimg_csum *out)
 {
 	put_csum(XXH3_128bits(chunk, nr * sizeof(*chunk)), out);
 }
 
 /* XXH3-64, seed 0, of the header block (without its checksum) + table. */
 uint64_t nvimg_hash_header(const void *blk, size_t blk_len, const void *table,
-			size_t table_len)
+			   size_t table_len)
 {
 	XXH3_state_t st;
 

@@ -66,6 +66,18 @@ uint64_t nvimg_chunks_per_segment(const struct nvimg_geom *g)
 	return div_round_up(g->segment_size, NVIMG_CHUNK);
 }
 
+/*
+ * The checksum of segment i from the chunk digests of every segment,
+ * segment j's at chunk[j * nvimg_chunks_per_segment(g)].
+ */
+void nvimg_segment_csum(const struct nvimg_geom *g,
+			const struct nvimg_csum *chunk, uint64_t i,
+			struct nvimg_csum *out)
+{
+	nvimg_hash_segment(chunk + i * nvimg_chunks_per_segment(g),
+			   nvimg_segment_chunks(g, i), out);
+}
+
 static int check_ranges(const struct nvimg_geom *g, char *why, size_t len)
 {
 	uint64_t end = 0;

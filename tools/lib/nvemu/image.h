@@ -18,12 +18,8 @@
 #ifndef LIBNVEMU_IMAGE_H
 #define LIBNVEMU_IMAGE_H
 
+#include "internal.h"
 #include "libnvemu.h"
-
-#define ULL(x)		((unsigned long long)(x))
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define nv_printf_format(a, b)	__format__(printf, a, b)
-#define __printf(a, b)		__attribute__((nv_printf_format(a, b)))
 
 #define NVIMG_MAGIC		"NVEMUIMG"
 #define NVIMG_TABLE_START	(2ULL << 20)

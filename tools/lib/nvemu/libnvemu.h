@@ -129,6 +129,9 @@ struct nvimg_image {
 uint64_t nvimg_segment_bytes(const struct nvimg_geom *g, uint64_t i);
 uint64_t nvimg_segment_chunks(const struct nvimg_geom *g, uint64_t i);
 uint64_t nvimg_chunks_per_segment(const struct nvimg_geom *g);
+void nvimg_segment_csum(const struct nvimg_geom *g,
+			const struct nvimg_csum *chunk, uint64_t i,
+			struct nvimg_csum *out);
 int nvimg_geom_check(const struct nvimg_geom *g, char *why, size_t len);
 int nvimg_geom_compare(const struct nvimg_geom *img,
 		       const struct nvimg_geom *dev, char *why, size_t len);

@@ -323,7 +323,8 @@ static void test_slots(void)
 static void test_hash(void)
 {
 	static uint8_t data[3 * SZ_1M];
-	struct nvimg_csum c, chunk[3], r1, r2;
+	struct nvimg_csum c, chunk[3], all[8], r1, r2;
+	struct nvimg_geom g;
 	unsigned int i;
 
 	/* Known answers of XXH3-128 and XXH3-64 on no bytes */
@@ -341,6 +342,12 @@ static void test_hash(void)
 	nvimg_hash_chunk(chunk, sizeof(chunk), &r2);
 	ok(nvimg_csum_eq(&r1, &r2),
 	   "segment checksum = XXH3-128 of the concatenated chunk digests");
+	geom_init(&g, 7 * SZ_1M, 4 * SZ_1M);
+	memset(all, 0, sizeof(all));
+	memcpy(all + 4, chunk, sizeof(chunk));
+	nvimg_segment_csum(&g, all, 1, &r2);
+	ok(nvimg_csum_eq(&r1, &r2),
+	   "segment 1 of 4 MiB + 3 MiB: its 3 chunk digests at 4 * 1");
 	data[2 * SZ_1M + 5] ^= 1;
 	nvimg_hash_chunk(data + 2 * SZ_1M, SZ_1M, &chunk[2]);
 	nvimg_hash_segment(chunk, 3, &r2);
