@@ -52,8 +52,10 @@ kernel: tree
 # not search /usr/include (nor should it: that holds x86_64 glibc headers),
 # so the one header is offered through a directory of its own.
 XXH_INC		:= $(B)/xxhash-include
-NVEMU_SRC	:= $(wildcard tools/nvemu/*.c)
-NVEMU_CFLAGS	:= -std=gnu11 -O2 -Wall -Wextra -Iinclude/uapi -I$(XXH_INC)
+LIBNVEMU	:= tools/lib/nvemu
+NVEMU_SRC	:= $(filter-out %/testhooks.c,$(wildcard tools/nvemu/*.c))
+NVEMU_CFLAGS	:= -std=gnu11 -O2 -Wall -Wextra -Iinclude/uapi -I$(LIBNVEMU) \
+		   -I$(XXH_INC)
 NVEMU_TT	:= $(B)/tools-test
 
 $(XXH_INC)/xxhash.h:
@@ -62,13 +64,25 @@ $(XXH_INC)/xxhash.h:
 		exit 1; }
 	@mkdir -p $(XXH_INC) && ln -sf /usr/include/xxhash.h $@
 
+# libnvemu into $(1) with the compiler prefix $(2): its targets $(3)
+libnvemu = @$(MAKE) -s --no-print-directory -C $(LIBNVEMU) \
+	O=$(CURDIR)/$(1) CROSS_COMPILE=$(2) \
+	EXTRA_CFLAGS=-I$(CURDIR)/$(XXH_INC) $(3)
+
+# nvemu linked with libnvemu.a: $(1) the binary, $(2) the compiler,
+# $(3) more flags and sources
+nvemu_cc = @echo "  CC      $(1)" && $(2) $(NVEMU_CFLAGS) $(3) -o $(1) \
+	$(NVEMU_SRC) $(dir $(1))../libnvemu/libnvemu.a -lpthread
+
 # User-space programs are linked statically: the guest has only what
-# mkinitramfs puts there, and arm64 ones are cross-built.
+# mkinitramfs puts there, and arm64 ones are cross-built.  nvemu-test is
+# nvemu with the NVEMU_TEST_* hooks, for the guest tests only.
 tools: deps $(XXH_INC)/xxhash.h
 	@mkdir -p $(OUT)/bin
-	@echo "  CC      $(OUT)/bin/nvemu"
-	@$(TARGET_CC) $(NVEMU_CFLAGS) -static -o $(OUT)/bin/nvemu \
-		$(NVEMU_SRC) -lpthread
+	$(call libnvemu,$(OUT)/libnvemu,$(CROSS),static)
+	$(call nvemu_cc,$(OUT)/bin/nvemu,$(TARGET_CC),-static)
+	$(call nvemu_cc,$(OUT)/bin/nvemu-test,$(TARGET_CC),-static \
+		-DNVEMU_TEST_HOOKS tools/nvemu/testhooks.c)
 	@$(TARGET_CC) -O2 -Wall -Wextra -static \
 		-o $(OUT)/bin/membw $(T)/bench/membw.c
 	@for p in daxcheck blkstamp; do \
@@ -77,18 +91,24 @@ tools: deps $(XXH_INC)/xxhash.h
 			-o $(OUT)/bin/$$p $(T)/guest/$$p.c || exit 1; \
 	done
 
-# Host (x86_64) tests of the nvemu tool: unit tests of the image format and
-# the worker split, and save/restore/verify end to end on regular files.
+# Host (x86_64) tests of the nvemu tool: libnvemu static and shared (its
+# exported symbols against libnvemu.map), unit tests of the image format
+# (linked with the shared object) and of the worker split, and
+# save/restore/verify end to end on regular files, with the test hooks.
 tools-test: $(XXH_INC)/xxhash.h
-	@mkdir -p $(NVEMU_TT)
-	@echo "  CC      $(NVEMU_TT)/nvemu"
-	@gcc $(NVEMU_CFLAGS) -o $(NVEMU_TT)/nvemu $(NVEMU_SRC) -lpthread
-	@for t in image split; do \
-		echo "  CC      $(NVEMU_TT)/test-$$t"; \
-		gcc $(NVEMU_CFLAGS) -Itools/nvemu -o $(NVEMU_TT)/test-$$t \
-			tools/nvemu/tests/test-$$t.c \
-			$(filter-out %/nvemu.c,$(NVEMU_SRC)) -lpthread || exit 1; \
-	done
+	@mkdir -p $(NVEMU_TT)/bin
+	$(call libnvemu,$(NVEMU_TT)/libnvemu,,all)
+	$(call nvemu_cc,$(NVEMU_TT)/bin/nvemu,gcc,-DNVEMU_TEST_HOOKS \
+		tools/nvemu/testhooks.c)
+	@echo "  CC      $(NVEMU_TT)/bin/test-image"
+	@gcc $(NVEMU_CFLAGS) -o $(NVEMU_TT)/bin/test-image \
+		tools/nvemu/tests/test-image.c -L$(NVEMU_TT)/libnvemu -lnvemu \
+		-Wl,-rpath,$(CURDIR)/$(NVEMU_TT)/libnvemu
+	@echo "  CC      $(NVEMU_TT)/bin/test-split"
+	@gcc $(NVEMU_CFLAGS) -Itools/nvemu -o $(NVEMU_TT)/bin/test-split \
+		tools/nvemu/tests/test-split.c tools/nvemu/split.c \
+		tools/nvemu/numa.c tools/nvemu/util.c \
+		$(NVEMU_TT)/libnvemu/libnvemu.a
 	@tools/nvemu/tests/run.sh $(NVEMU_TT)
 
 # One kselftest program per tools/testing/selftests/nvemu/*_test.c; the
@@ -107,6 +127,7 @@ selftests: tree
 initramfs: tools selftests
 	@$(T)/mkinitramfs --arch $(ARCH) --out $(B)/initramfs-$(ARCH).cpio \
 		--add $(OUT)/bin/nvemu:/usr/bin/nvemu \
+		--add $(OUT)/bin/nvemu-test:/usr/bin/nvemu-test \
 		--add $(OUT)/bin/membw:/usr/bin/membw \
 		--add $(OUT)/bin/daxcheck:/usr/bin/daxcheck \
 		--add $(OUT)/bin/blkstamp:/usr/bin/blkstamp \

@@ -11,14 +11,14 @@
 #include <stdio.h>
 
 #include "dev.h"
-#include "image.h"
+#include "libnvemu.h"
 #include "target.h"
 #include "util.h"
 
 /* Options before the command. */
 struct nv_global {
 	const char *device;
-	uint64_t segment_size;		/* --region-size, 0: default */
+	uint64_t segment_size;		/* --segment-size, 0: default */
 };
 
 /* The options that save, restore and verify have in common. */
@@ -30,54 +30,80 @@ struct nv_common_opts {
 
 /*
  * Their short options, to follow the command's own in getopt_long()'s
- * optstring; common_options() adds their long ones to the command's.
+ * optstring, and their long ones, to end the command's option table
+ * (before its empty entry).  common_option() handles them.
  */
 #define NV_COMMON_SHORTOPTS	"j:qh"
-#define NV_MAX_OPTIONS		16	/* in a command's table, all told */
+#define NV_COMMON_LONGOPTS					\
+	{ "jobs", required_argument, NULL, 'j' },		\
+	{ "json", no_argument, NULL, 'J' },			\
+	{ "quiet", no_argument, NULL, 'q' },			\
+	{ "help", no_argument, NULL, 'h' }
+
+/*
+ * A command: "nvemu NAME", run by fn with the global options and its own
+ * arguments (argv[0] is NAME); summary is its line in "nvemu --help" and
+ * page its manual page ("nvemu NAME --help"), in parts, NULL-terminated.
+ */
+struct nv_cmd {
+	const char *name;
+	int (*fn)(const struct nv_cmd *cmd, const struct nv_global *g,
+		  int argc, char **argv);
+	const char *summary;
+	const char *const *page;
+};
+
+/* nvemu.c: the commands, in the order of "nvemu --help" */
+extern const struct nv_cmd nv_commands[];
+extern const unsigned int nv_nr_commands;
 
 /* What --json prints (and the human summary is made of). */
 struct nv_summary {
 	const char *command;
 	const char *target;
 	const char *device;		/* NULL: none used */
-	const struct nv_image *im;
+	const struct nvimg_image *im;
 	uint64_t bytes_total;
 	uint64_t bytes_read;
 	uint64_t bytes_written;
-	uint64_t regions;
-	uint64_t regions_written;
-	uint64_t regions_skipped;
+	uint64_t segments;
+	uint64_t segments_written;
+	uint64_t segments_skipped;
 	double seconds;
 	unsigned int jobs;
 	bool direct;
 };
 
-int cmd_info(const struct nv_global *g, int argc, char **argv);
-int cmd_save(const struct nv_global *g, int argc, char **argv);
-int cmd_restore(const struct nv_global *g, int argc, char **argv);
-int cmd_verify(const struct nv_global *g, int argc, char **argv);
+int cmd_info(const struct nv_cmd *cmd, const struct nv_global *g,
+	     int argc, char **argv);
+int cmd_save(const struct nv_cmd *cmd, const struct nv_global *g,
+	     int argc, char **argv);
+int cmd_restore(const struct nv_cmd *cmd, const struct nv_global *g,
+		int argc, char **argv);
+int cmd_verify(const struct nv_cmd *cmd, const struct nv_global *g,
+	       int argc, char **argv);
+int cmd_help(const struct nv_cmd *cmd, const struct nv_global *g,
+	     int argc, char **argv);
 
-void help_main(FILE *f);
-void help_info(FILE *f);
-void help_save(FILE *f);
-void help_restore(FILE *f);
-void help_verify(FILE *f);
-int help_command(const char *name, FILE *f);
+/* help.c */
+extern const char *const nv_page_main[];
+extern const char *const nv_page_info[];
+extern const char *const nv_page_save[];
+extern const char *const nv_page_restore[];
+extern const char *const nv_page_verify[];
+void help_show(const struct nv_cmd *cmd, FILE *f);
 
 /* common.c */
-void common_options(const struct option *own,
-		    struct option all[NV_MAX_OPTIONS]);
-int common_option(const char *cmd, int c, struct nv_common_opts *o,
-		  void (*help)(FILE *f));
+int common_option(const struct nv_cmd *cmd, int c, struct nv_common_opts *o);
 bool want_progress(bool quiet);
-uint64_t *region_list(uint64_t n);
-struct nv_csum *chunk_array(const struct nv_geom *g);
-uint8_t *slot_array(const struct nv_image *im);
-int check_geometry(const struct nv_image *im, const struct nv_target *t,
+uint64_t *segment_list(uint64_t n);
+struct nvimg_csum *chunk_array(const struct nvimg_geom *g);
+uint8_t *slot_array(const struct nvimg_image *im);
+int check_geometry(const struct nvimg_image *im, const struct nv_target *t,
 		   const struct nv_dev *dev);
 int check_image(struct nv_target *t, struct nv_dev *dev,
-		const struct nv_image *im, unsigned int jobs, bool progress,
-		struct nv_csum **chunk, uint64_t *bytes_read);
+		const struct nvimg_image *im, unsigned int jobs, bool progress,
+		struct nvimg_csum **chunk, uint64_t *bytes_read);
 void summary_json_begin(const struct nv_summary *s);
 void summary_json_end(const struct nv_summary *s);
 double summary_rate(const struct nv_summary *s, uint64_t bytes);

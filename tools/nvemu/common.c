@@ -3,7 +3,6 @@
  * nvemu - helpers shared by save, restore and verify
  */
 #define _GNU_SOURCE
-#include <assert.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,46 +13,22 @@
 #include "util.h"
 #include "xfer.h"
 
-#define MAX_LISTED	10	/* bad regions named one by one */
-
-static const struct option common_opts[] = {
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-};
-
-/*
- * The getopt_long() table of save, restore or verify: its own options
- * (own[], up to an empty entry), then the common ones, then an empty entry.
- */
-void common_options(const struct option *own,
-		    struct option all[NV_MAX_OPTIONS])
-{
-	unsigned int n = 0, i;
-
-	for (; own->name; own++) {
-		assert(n < NV_MAX_OPTIONS - ARRAY_SIZE(common_opts) - 1);
-		all[n++] = *own;
-	}
-	for (i = 0; i < ARRAY_SIZE(common_opts); i++)
-		all[n++] = common_opts[i];
-	memset(&all[n], 0, sizeof(all[n]));
-}
+#define MAX_LISTED	10	/* bad segments named one by one */
 
 /*
  * Option c of command cmd (save, restore or verify), from getopt_long()
- * with common_options(), that is not one of the command's own: 0 if it is
- * a common option (handled), -1 after --help (exit 0), NV_EXIT_USAGE for a
- * bad --jobs or an unknown option (which getopt_long() has reported).
+ * with NV_COMMON_LONGOPTS, that is not one of the command's own: 0 if it
+ * is a common option (handled), -1 after --help (exit 0), NV_EXIT_USAGE
+ * for a bad --jobs or an unknown option (which getopt_long() has
+ * reported).
  */
-int common_option(const char *cmd, int c, struct nv_common_opts *o,
-		  void (*help)(FILE *f))
+int common_option(const struct nv_cmd *cmd, int c, struct nv_common_opts *o)
 {
 	switch (c) {
 	case 'j':
 		if (nv_parse_jobs(optarg, &o->jobs))
-			return usage_error(cmd, "--jobs takes 1 to 256, not '%s'",
+			return usage_error(cmd->name,
+					   "--jobs takes 1 to 256, not '%s'",
 					   optarg);
 		return 0;
 	case 'J':
@@ -63,7 +38,7 @@ int common_option(const char *cmd, int c, struct nv_common_opts *o,
 		o->quiet = true;
 		return 0;
 	case 'h':
-		help(stdout);
+		help_show(cmd, stdout);
 		return -1;
 	}
 	return NV_EXIT_USAGE;
@@ -75,14 +50,14 @@ bool want_progress(bool quiet)
 	return !quiet && isatty(STDERR_FILENO);
 }
 
-/* The region numbers 0 .. n-1, or NULL (message printed). */
-uint64_t *region_list(uint64_t n)
+/* The segment numbers 0 .. n-1, or NULL (message printed). */
+uint64_t *segment_list(uint64_t n)
 {
 	uint64_t *list = malloc((n ? n : 1) * sizeof(*list));
 	uint64_t i;
 
 	if (!list) {
-		nv_err("out of memory for %llu regions", ULL(n));
+		nv_err("out of memory for %llu segments", ULL(n));
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
@@ -90,19 +65,19 @@ uint64_t *region_list(uint64_t n)
 	return list;
 }
 
-/* Room for the chunk digests of every region, or NULL. */
-struct nv_csum *chunk_array(const struct nv_geom *g)
+/* Room for the chunk digests of every segment, or NULL. */
+struct nvimg_csum *chunk_array(const struct nvimg_geom *g)
 {
-	uint64_t n = g->nr_segments * nvimg_chunks_per_region(g);
-	struct nv_csum *c = calloc(n ? n : 1, sizeof(*c));
+	uint64_t n = g->nr_segments * nvimg_chunks_per_segment(g);
+	struct nvimg_csum *c = calloc(n ? n : 1, sizeof(*c));
 
 	if (!c)
 		nv_err("out of memory for %llu chunk digests", ULL(n));
 	return c;
 }
 
-/* The slot each region of im is in, or NULL. */
-uint8_t *slot_array(const struct nv_image *im)
+/* The slot each segment of im is in, or NULL. */
+uint8_t *slot_array(const struct nvimg_image *im)
 {
 	uint64_t i, n = im->geom.nr_segments;
 	uint8_t *slot = malloc(n ? n : 1);
@@ -116,47 +91,48 @@ uint8_t *slot_array(const struct nv_image *im)
 	return slot;
 }
 
-static void bad_region(const struct nv_target *t, const struct nv_image *im,
-		       uint64_t i, const struct nv_csum *got)
+static void bad_segment(const struct nv_target *t,
+			const struct nvimg_image *im, uint64_t i,
+			const struct nvimg_csum *got)
 {
 	char want_s[33], got_s[33];
 
-	nv_csum_hex(&im->table[i].csum, want_s);
-	nv_csum_hex(got, got_s);
-	fprintf(stderr, "  region %llu, slot %u at offset %llu of %s: checksum %s, expected %s\n",
+	nvimg_csum_hex(&im->table[i].csum, want_s);
+	nvimg_csum_hex(got, got_s);
+	fprintf(stderr, "  segment %llu, slot %u at offset %llu of %s: checksum %s, expected %s\n",
 		ULL(i), im->table[i].slot,
 		ULL(nvimg_slot_offset(&im->layout, i, im->table[i].slot)),
 		t->path, got_s, want_s);
 }
 
-/* Region checksums from the chunk digests against the table. */
-static int compare_regions(const struct nv_target *t,
-			   const struct nv_image *im,
-			   const struct nv_csum *chunk)
+/* Segment checksums from the chunk digests against the table. */
+static int compare_segments(const struct nv_target *t,
+			    const struct nvimg_image *im,
+			    const struct nvimg_csum *chunk)
 {
-	const struct nv_geom *g = &im->geom;
-	uint64_t i, bad = 0, cpr = nvimg_chunks_per_region(g);
-	struct nv_csum c;
+	const struct nvimg_geom *g = &im->geom;
+	uint64_t i, bad = 0;
+	struct nvimg_csum c;
 
 	for (i = 0; i < g->nr_segments; i++) {
-		nv_hash_region(chunk + i * cpr, nvimg_region_chunks(g, i), &c);
-		if (nv_csum_eq(&c, &im->table[i].csum))
+		nvimg_segment_csum(g, chunk, i, &c);
+		if (nvimg_csum_eq(&c, &im->table[i].csum))
 			continue;
 		if (!bad)
-			nv_err("%s: the image of generation %llu is damaged: region data fail their checksums:",
+			nv_err("%s: the image of generation %llu is damaged: segment data fail their checksums:",
 			       t->path, ULL(im->generation));
 		if (++bad <= MAX_LISTED)
-			bad_region(t, im, i, &c);
+			bad_segment(t, im, i, &c);
 	}
 	if (!bad)
 		return 0;
 	if (bad > MAX_LISTED)
-		fprintf(stderr, "  ... %llu bad regions in all\n", ULL(bad));
+		fprintf(stderr, "  ... %llu bad segments in all\n", ULL(bad));
 	return NV_EXIT_CHECKSUM;
 }
 
 /* Can image im on t be restored onto dev?  0 or NV_EXIT_GEOMETRY. */
-int check_geometry(const struct nv_image *im, const struct nv_target *t,
+int check_geometry(const struct nvimg_image *im, const struct nv_target *t,
 		   const struct nv_dev *dev)
 {
 	char why[200];
@@ -168,13 +144,13 @@ int check_geometry(const struct nv_image *im, const struct nv_target *t,
 }
 
 /*
- * Read every region of image im from its slot on t and check its checksum.
- * 0, NV_EXIT_CHECKSUM (bad regions listed) or another exit status.  The
+ * Read every segment of image im from its slot on t and check its checksum.
+ * 0, NV_EXIT_CHECKSUM (bad segments listed) or another exit status.  The
  * chunk digests are returned in *chunkp (to be freed), for restore.
  */
 int check_image(struct nv_target *t, struct nv_dev *dev,
-		const struct nv_image *im, unsigned int jobs, bool progress,
-		struct nv_csum **chunkp, uint64_t *bytes_read)
+		const struct nvimg_image *im, unsigned int jobs, bool progress,
+		struct nvimg_csum **chunkp, uint64_t *bytes_read)
 {
 	struct xfer x;
 	int ret = NV_EXIT_ERR;
@@ -189,14 +165,14 @@ int check_image(struct nv_target *t, struct nv_dev *dev,
 	x.jobs = jobs;
 	x.progress = progress;
 	x.label = "verify";
-	x.list = region_list(x.nr);
+	x.list = segment_list(x.nr);
 	x.slot = slot_array(im);
 	x.chunk = chunk_array(&im->geom);
 	if (x.list && x.slot && x.chunk)
 		ret = xfer_run(&x);
 	*bytes_read += x.bytes_read;
 	if (!ret)
-		ret = compare_regions(t, im, x.chunk);
+		ret = compare_segments(t, im, x.chunk);
 	free((void *)x.list);
 	free((void *)x.slot);
 	if (chunkp && !ret)
@@ -230,9 +206,9 @@ void summary_json_begin(const struct nv_summary *s)
 	printf(",\"bytes_total\":%llu,\"bytes_read\":%llu,\"bytes_written\":%llu",
 	       ULL(s->bytes_total), ULL(s->bytes_read),
 	       ULL(s->bytes_written));
-	printf(",\"regions\":%llu,\"regions_written\":%llu,\"regions_skipped\":%llu",
-	       ULL(s->regions), ULL(s->regions_written),
-	       ULL(s->regions_skipped));
+	printf(",\"segments\":%llu,\"segments_written\":%llu,\"segments_skipped\":%llu",
+	       ULL(s->segments), ULL(s->segments_written),
+	       ULL(s->segments_skipped));
 }
 
 void summary_json_end(const struct nv_summary *s)

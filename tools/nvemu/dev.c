@@ -2,17 +2,16 @@
 /*
  * nvemu - the NVM: /dev/nvemuN, or a regular file for tests and dry runs
  *
- * For the character device, everything comes from its ioctls
- * (include/uapi/linux/nvemu.h).  A regular file stands for an NVM of one
- * range with no metadata area: its segments are computed here (64 MiB,
- * or --region-size), on no known NUMA node, and nothing is reported.
+ * For the character device, everything comes from its ioctls, through
+ * libnvemu.  A regular file stands for an NVM of one range with no
+ * metadata area: its segments are computed here (64 MiB, or
+ * --segment-size), on no known NUMA node, and nothing is reported.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,7 +33,7 @@ static int open_fail(const char *path, int mode)
 
 static int file_geom(struct nv_dev *d, uint64_t size, uint64_t segment_size)
 {
-	struct nv_geom *g = &d->geom;
+	struct nvimg_geom *g = &d->geom;
 	char why[200];
 
 	if (!size || size % 4096) {
@@ -49,7 +48,7 @@ static int file_geom(struct nv_dev *d, uint64_t size, uint64_t segment_size)
 	d->range[0].numa_node = -1;
 	g->total_size = size;
 	g->data_size = size;
-	g->segment_size = segment_size ? segment_size : NV_FILE_REGION_SIZE;
+	g->segment_size = segment_size ? segment_size : NV_FILE_SEGMENT_SIZE;
 	g->nr_segments = size / g->segment_size + !!(size % g->segment_size);
 	g->nr_ranges = 1;
 	g->range[0].size = size;
@@ -57,23 +56,24 @@ static int file_geom(struct nv_dev *d, uint64_t size, uint64_t segment_size)
 		nv_err("%s: %s", d->path, why);
 		return NV_EXIT_ERR;
 	}
-	d->has_geom = true;
-	d->region_node = malloc(g->nr_segments * sizeof(int));
-	if (!d->region_node) {
+	d->segment_node = malloc(g->nr_segments * sizeof(int));
+	if (!d->segment_node) {
 		nv_err("out of memory");
 		return NV_EXIT_ERR;
 	}
-	memset(d->region_node, 0xff, g->nr_segments * sizeof(int));
+	memset(d->segment_node, 0xff, g->nr_segments * sizeof(int));
 	return 0;
 }
 
 static int query_info(struct nv_dev *d)
 {
 	unsigned int i;
+	int err;
 
-	if (ioctl(d->fd, NVEMU_IOC_INFO, &d->info) < 0) {
-		nv_err("%s: NVEMU_IOC_INFO: %s%s", d->path, strerror(errno),
-		       errno == ENOTTY ? " (not an nvemu device?)" : "");
+	err = nvemu_get_info(d->fd, &d->info);
+	if (err) {
+		nv_err("%s: NVEMU_IOC_INFO: %s%s", d->path, strerror(-err),
+		       err == -ENOTTY ? " (not an nvemu device?)" : "");
 		return NV_EXIT_ERR;
 	}
 	if (!d->info.nr_ranges || d->info.nr_ranges > NVEMU_MAX_RANGES) {
@@ -82,10 +82,10 @@ static int query_info(struct nv_dev *d)
 		return NV_EXIT_ERR;
 	}
 	for (i = 0; i < d->info.nr_ranges; i++) {
-		d->range[i].index = i;
-		if (ioctl(d->fd, NVEMU_IOC_RANGE_INFO, &d->range[i]) < 0) {
+		err = nvemu_get_range(d->fd, i, &d->range[i]);
+		if (err) {
 			nv_err("%s: NVEMU_IOC_RANGE_INFO %u: %s", d->path, i,
-			       strerror(errno));
+			       strerror(-err));
 			return NV_EXIT_ERR;
 		}
 	}
@@ -93,68 +93,64 @@ static int query_info(struct nv_dev *d)
 }
 
 /*
- * NVEMU_IOC_STATE.  Not an error: an old kernel without it (ENOTTY), or
- * metadata that belongs to other ranges, so no state (ENODATA).
+ * NVEMU_IOC_STATE.  Not an error: metadata that belongs to other ranges,
+ * so no state (ENODATA).
  */
 static int query_state(struct nv_dev *d)
 {
-	if (!ioctl(d->fd, NVEMU_IOC_STATE, &d->state)) {
-		d->has_state = true;
+	int err = nvemu_get_state(d->fd, &d->state);
+
+	d->has_state = !err;
+	if (!err || err == -ENODATA)
 		return 0;
-	}
-	d->state_errno = errno;
-	memset(&d->state, 0, sizeof(d->state));
-	if (errno == ENOTTY || errno == ENODATA)
-		return 0;
-	nv_err("%s: NVEMU_IOC_STATE: %s", d->path, strerror(errno));
+	nv_err("%s: NVEMU_IOC_STATE: %s", d->path, strerror(-err));
 	return NV_EXIT_ERR;
 }
 
-static int query_regions(struct nv_dev *d)
+static int query_segments(struct nv_dev *d)
 {
-	struct nv_geom *g = &d->geom;
-	struct nvemu_segment r;
+	struct nvimg_geom *g = &d->geom;
+	struct nvemu_segment s;
 	uint64_t i;
+	int err;
 
-	d->region_node = malloc(g->nr_segments * sizeof(int));
-	if (!d->region_node) {
+	d->segment_node = malloc(g->nr_segments * sizeof(int));
+	if (!d->segment_node) {
 		nv_err("out of memory");
 		return NV_EXIT_ERR;
 	}
 	for (i = 0; i < g->nr_segments; i++) {
-		memset(&r, 0, sizeof(r));
-		r.index = i;
-		if (ioctl(d->fd, NVEMU_IOC_SEGMENT, &r) < 0) {
+		err = nvemu_get_segment(d->fd, i, &s);
+		if (err) {
 			nv_err("%s: NVEMU_IOC_SEGMENT %llu: %s", d->path,
-			       ULL(i), strerror(errno));
+			       ULL(i), strerror(-err));
 			return NV_EXIT_ERR;
 		}
-		if (r.offset != i * g->segment_size ||
-		    r.size != nvimg_region_bytes(g, i)) {
+		if (s.offset != i * g->segment_size ||
+		    s.size != nvimg_segment_bytes(g, i)) {
 			nv_err("%s: the kernel puts segment %llu at offset %llu, size %llu; expected %llu, %llu",
-			       d->path, ULL(i), ULL(r.offset), ULL(r.size),
+			       d->path, ULL(i), ULL(s.offset), ULL(s.size),
 			       ULL(i * g->segment_size),
-			       ULL(nvimg_region_bytes(g, i)));
+			       ULL(nvimg_segment_bytes(g, i)));
 			return NV_EXIT_ERR;
 		}
-		d->region_node[i] = r.numa_node;
+		d->segment_node[i] = s.numa_node;
 	}
 	return 0;
 }
 
-/* NVEMU_IOC_GEOMETRY and the segments; old kernels have none. */
+/* NVEMU_IOC_GEOMETRY and the segments. */
 static int query_geom(struct nv_dev *d)
 {
 	struct nvemu_geometry kg;
-	struct nv_geom *g = &d->geom;
+	struct nvimg_geom *g = &d->geom;
 	char why[200];
 	unsigned int i;
+	int err;
 
-	memset(&kg, 0, sizeof(kg));
-	if (ioctl(d->fd, NVEMU_IOC_GEOMETRY, &kg) < 0) {
-		if (errno == ENOTTY)
-			return 0;
-		nv_err("%s: NVEMU_IOC_GEOMETRY: %s", d->path, strerror(errno));
+	err = nvemu_get_geometry(d->fd, &kg);
+	if (err) {
+		nv_err("%s: NVEMU_IOC_GEOMETRY: %s", d->path, strerror(-err));
 		return NV_EXIT_ERR;
 	}
 	g->total_size = d->info.total_size;
@@ -170,11 +166,10 @@ static int query_geom(struct nv_dev *d)
 		nv_err("%s: unusable geometry from the kernel: %s", d->path, why);
 		return NV_EXIT_ERR;
 	}
-	d->has_geom = true;
-	return query_regions(d);
+	return query_segments(d);
 }
 
-/* Load the CPU sets of the nodes that hold regions, for pinning. */
+/* Load the CPU sets of the nodes that hold segments, for pinning. */
 static void load_node_cpus(struct nv_dev *d)
 {
 	uint64_t i;
@@ -182,15 +177,15 @@ static void load_node_cpus(struct nv_dev *d)
 
 	d->max_node = -1;
 	for (i = 0; i < d->geom.nr_segments; i++)
-		if (d->region_node[i] > d->max_node)
-			d->max_node = d->region_node[i];
+		if (d->segment_node[i] > d->max_node)
+			d->max_node = d->segment_node[i];
 	if (d->max_node < 0 || d->max_node > 4095)
 		return;
 	d->node_cpus = calloc(d->max_node + 1, sizeof(*d->node_cpus));
 	if (!d->node_cpus)
 		return;
 	for (i = 0; i < d->geom.nr_segments; i++) {
-		n = d->region_node[i];
+		n = d->segment_node[i];
 		if (n < 0 || d->node_cpus[n])
 			continue;
 		d->node_cpus[n] = malloc(sizeof(cpu_set_t));
@@ -206,7 +201,7 @@ static int open_chardev(struct nv_dev *d, uint64_t segment_size)
 	int ret;
 
 	if (segment_size) {
-		nv_err("--region-size applies only to a regular file as --device; %s takes the kernel's (nvemu.segment_size)",
+		nv_err("--segment-size applies only to a regular file as --device; %s takes the kernel's (nvemu.segment_size)",
 		       d->path);
 		return NV_EXIT_USAGE;
 	}
@@ -249,7 +244,7 @@ int dev_open(struct nv_dev *d, const char *path, int mode,
 		       path);
 		ret = NV_EXIT_ERR;
 	}
-	if (!ret && d->has_geom)
+	if (!ret)
 		load_node_cpus(d);
 	return ret;
 }
@@ -275,15 +270,6 @@ int dev_downgrade(struct nv_dev *d)
 	return -1;
 }
 
-int dev_require_geom(const struct nv_dev *d)
-{
-	if (d->has_geom)
-		return 0;
-	nv_err("%s: the kernel has no NVEMU_IOC_GEOMETRY: its nvemu driver is too old for save, restore and verify --against-nvm",
-	       d->path);
-	return NV_EXIT_ERR;
-}
-
 void dev_close(struct nv_dev *d)
 {
 	int n;
@@ -294,56 +280,33 @@ void dev_close(struct nv_dev *d)
 	for (n = 0; d->node_cpus && n <= d->max_node; n++)
 		free(d->node_cpus[n]);
 	free(d->node_cpus);
-	free(d->region_node);
+	free(d->segment_node);
 	d->node_cpus = NULL;
-	d->region_node = NULL;
-}
-
-static const char *event_name(uint32_t ev)
-{
-	switch (ev) {
-	case NVEMU_EV_SAVED:
-		return "SAVED";
-	case NVEMU_EV_SAVE_FAILED:
-		return "SAVE_FAILED";
-	case NVEMU_EV_RESTORED:
-		return "RESTORED";
-	case NVEMU_EV_RESTORE_FAILED:
-		return "RESTORE_FAILED";
-	case NVEMU_EV_RESTORE_ABANDONED:
-		return "RESTORE_ABANDONED";
-	}
-	return "?";
+	d->segment_node = NULL;
 }
 
 /*
  * Tell the kernel what happened (NVEMU_IOC_REPORT).  Nothing to do for a
- * regular file, nor on a kernel without the ioctl (ENOTTY); a warning if
- * the kernel has no state to record it in (ENODATA).  0, or -1 with the
- * message printed.
+ * regular file; a warning if the kernel has no state to record it in
+ * (ENODATA).  0, or -1 with the message printed.
  */
 int dev_report(struct nv_dev *d, uint32_t event, uint32_t flags,
 	       uint64_t generation, const uint8_t *uuid)
 {
-	struct nvemu_report r;
+	int err;
 
 	if (d->is_file || d->fd < 0)
 		return 0;
-	memset(&r, 0, sizeof(r));
-	r.event = event;
-	r.flags = flags;
-	r.generation = generation;
-	if (uuid)
-		memcpy(r.uuid, uuid, sizeof(r.uuid));
-	if (!ioctl(d->fd, NVEMU_IOC_REPORT, &r) || errno == ENOTTY)
+	err = nvemu_report(d->fd, event, flags, generation, uuid);
+	if (!err)
 		return 0;
-	if (errno == ENODATA) {
+	if (err == -ENODATA) {
 		nv_warn("%s: not reported (%s): the kernel keeps no save/restore state, its metadata belongs to other ranges",
-			d->path, event_name(event));
+			d->path, nvemu_event_name(event));
 		return 0;
 	}
-	nv_err("%s: NVEMU_IOC_REPORT %s: %s", d->path, event_name(event),
-	       strerror(errno));
+	nv_err("%s: NVEMU_IOC_REPORT %s: %s", d->path, nvemu_event_name(event),
+	       strerror(-err));
 	return -1;
 }
 
@@ -351,36 +314,29 @@ int dev_report(struct nv_dev *d, uint32_t event, uint32_t flags,
  * Which segments may differ from the image (uuid, generation) that the
  * TARGET holds (NVEMU_IOC_CHANGED)?  bits: DIV_ROUND_UP(nr_segments, 64)
  * words.  0 with *valid set if the kernel knows; 0 with *valid clear if
- * it does not know since that image, has no such ioctl, or the NVM is a
- * file (compare every region); -1 with the message printed.  The save
- * must then report NVEMU_EV_SAVED or _SAVE_FAILED through d->fd.
+ * it does not know since that image, keeps no state (ENODATA), another
+ * save holds the record (EBUSY, with a warning), or the NVM is a file
+ * (compare every segment); -1 with the message printed.  The save must
+ * then report NVEMU_EV_SAVED or _SAVE_FAILED through d->fd.
  */
 int dev_changed(struct nv_dev *d, const uint8_t *uuid, uint64_t generation,
 		uint64_t *bits, bool *valid)
 {
-	struct nvemu_changed c;
+	int err;
 
 	*valid = false;
 	if (d->is_file || d->fd < 0)
 		return 0;
-	memset(&c, 0, sizeof(c));
-	if (uuid)
-		memcpy(c.uuid, uuid, sizeof(c.uuid));
-	c.generation = generation;
-	c.bitmap = (uintptr_t)bits;
-	c.nr_segments = d->geom.nr_segments;
-	if (!ioctl(d->fd, NVEMU_IOC_CHANGED, &c)) {
-		*valid = c.flags & NVEMU_CHANGED_VALID;
+	err = nvemu_changed(d->fd, uuid, generation, bits,
+			    d->geom.nr_segments, valid);
+	if (!err || err == -ENODATA)
 		return 0;
-	}
-	if (errno == ENOTTY || errno == ENODATA)
-		return 0;
-	if (errno == EBUSY) {
-		nv_warn("%s: another save holds the kernel's record of changes; comparing every region",
+	if (err == -EBUSY) {
+		nv_warn("%s: another save holds the kernel's record of changes; comparing every segment",
 			d->path);
 		return 0;
 	}
-	nv_err("%s: NVEMU_IOC_CHANGED: %s", d->path, strerror(errno));
+	nv_err("%s: NVEMU_IOC_CHANGED: %s", d->path, strerror(-err));
 	return -1;
 }
 

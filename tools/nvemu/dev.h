@@ -8,13 +8,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <linux/nvemu.h>
-
-#include "image.h"
+#include "libnvemu.h"
 #include "numa.h"
 
 #define NV_DEFAULT_DEVICE	"/dev/nvemu0"
-#define NV_FILE_REGION_SIZE	(64ULL << 20)
+#define NV_FILE_SEGMENT_SIZE	(64ULL << 20)
 
 enum { NV_DEV_READ, NV_DEV_WRITE };
 
@@ -22,21 +20,20 @@ struct nv_dev {
 	const char *path;
 	int fd;
 	bool is_file;		/* a regular file: no ioctls */
-	bool has_geom;		/* NVEMU_IOC_GEOMETRY worked (or a file) */
-	bool has_state;		/* NVEMU_IOC_STATE worked */
-	int state_errno;	/* else why: ENOTTY, ENODATA, 0 (a file) */
+	bool has_state;		/* else a file, or the metadata belongs to
+				 * other ranges (NVEMU_IOC_STATE: ENODATA)
+				 */
 	struct nvemu_info info;
 	struct nvemu_range_info range[NVEMU_MAX_RANGES];
 	struct nvemu_state state;
-	struct nv_geom geom;
-	int *region_node;	/* NUMA node of each region, -1: unknown */
+	struct nvimg_geom geom;
+	int *segment_node;	/* NUMA node of each segment, -1: unknown */
 	int max_node;
 	cpu_set_t **node_cpus;	/* [0..max_node], NULL: do not pin */
 };
 
 int dev_open(struct nv_dev *d, const char *path, int mode,
 	     uint64_t segment_size);
-int dev_require_geom(const struct nv_dev *d);
 int dev_downgrade(struct nv_dev *d);
 void dev_close(struct nv_dev *d);
 int dev_report(struct nv_dev *d, uint32_t event, uint32_t flags,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "testhooks.h"
 #include "util.h"
 
 static const char exit_status[] =
@@ -17,8 +18,8 @@ static const char exit_status[] =
 "    3   no valid image on the TARGET (or the TARGET does not exist)\n"
 "    4   geometry mismatch: the image was saved from an NVM of other\n"
 "        ranges or segments; or save found such an image without --full\n"
-"    5   checksum mismatch: region data on the TARGET are damaged (after a\n"
-"        single-pass restore, the NVM holds the other regions of the image)\n"
+"    5   checksum mismatch: segment data on the TARGET are damaged (after a\n"
+"        single-pass restore, the NVM holds the other segments of the image)\n"
 "    6   TARGET too small (save) or truncated (restore, verify)\n"
 "    7   verify --against-nvm: the NVM differs from the image\n";
 
@@ -47,23 +48,22 @@ static const char main_head[] =
 "\n"
 "    An image holds every segment of the NVM (the kernel's\n"
 "    NVEMU_IOC_GEOMETRY: all of it but nvemu's 16 MiB metadata area) with an\n"
-"    XXH3 checksum per region, in two slots per region and two header copies,\n"
+"    XXH3 checksum per segment, in two slots per segment and two header copies,\n"
 "    so that a power cut during a save leaves the previous image intact.  A\n"
-"    save rewrites only the regions whose checksum changed.  Restore writes\n"
-"    only regions that match their checksum: it checks all of them before\n"
+"    save rewrites only the segments whose checksum changed.  Restore writes\n"
+"    only segments that match their checksum: it checks all of them before\n"
 "    it writes anything, or, while the kernel waits for a restore, checks\n"
-"    each region as it goes.  Several workers (--jobs) copy in parallel,\n"
-"    each owning a fixed slice of every region.\n"
+"    each segment as it goes.  Several workers (--jobs) copy in parallel,\n"
+"    each owning a fixed slice of every segment.\n"
 "\n"
 "    Run \"nvemu COMMAND --help\" for each command.  The image format is in\n"
 "    Documentation/admin-guide/nvemu-save-restore.rst.\n"
-"\n"
-"COMMANDS\n"
-"    info      describe the device: ranges, segments, save state\n"
-"    save      write the NVM to an image on TARGET\n"
-"    restore   write the image on TARGET back into the NVM\n"
-"    verify    check the image on TARGET (and compare it with the NVM)\n"
-"    help      show this page, or the page of a command\n"
+"\n";
+
+/* Stands for the list of commands in a page: their names and summaries. */
+static const char commands[] = "COMMANDS\n";
+
+static const char main_options[] =
 "\n"
 "OPTIONS\n"
 "    -d, --device DEV\n"
@@ -71,44 +71,27 @@ static const char main_head[] =
 "        be a regular file, for tests and dry runs: it then stands for an NVM\n"
 "        of one range, without metadata area, whose segments nvemu\n"
 "        computes itself (64 MiB each); nothing is reported to a kernel.\n"
-"    --region-size SIZE\n"
+"    --segment-size SIZE\n"
 "        For testing: the segment size when DEV is a regular file, a\n"
 "        power of two from 4K (suffixes K, M, G, T).  Refused for a device,\n"
-"        whose region size is the kernel's (nvemu.segment_size).\n"
+"        whose segment size is the kernel's (nvemu.segment_size).\n"
 "    -h, --help\n"
 "        Show this page and exit.\n"
 "\n";
 
 static const char main_tail[] =
 "\n"
-"ENVIRONMENT\n"
-"    For tests only; never set them in production.\n"
-"    NVEMU_TEST_TIME=NS        image time, in ns since the epoch\n"
-"    NVEMU_TEST_UUID=HEX       uuid of a new image lineage (32 hex digits)\n"
-"    NVEMU_TEST_CRASH_AFTER_BYTES=N\n"
-"                              save exits with status 99 once N bytes of\n"
-"                              region data are written (a simulated crash)\n"
-"    NVEMU_TEST_TORN_HEADER=1  save writes half of the new header, then\n"
-"                              exits with status 99 (a torn header write)\n"
-"\n"
 "EXAMPLES\n"
 "    nvemu info --json\n"
 "    nvemu save --to /dev/nvme0n1p3 --shutdown\n"
 "    nvemu restore --from /dev/nvme0n1p3 --if-present --if-pending\n"
 "    nvemu verify /dev/nvme0n1p3 --against-nvm\n"
-"    nvemu --device nvm.img --region-size 4M save --to image.bin --json\n"
+"    nvemu --device nvm.img --segment-size 4M save --to image.bin --json\n"
 "\n"
 "SEE ALSO\n"
 "    Documentation/admin-guide/nvemu-save-restore.rst,\n"
 "    Documentation/admin-guide/nvemu.rst,\n"
 "    Documentation/userspace-api/nvemu.rst, ndctl(1)\n";
-
-void help_main(FILE *f)
-{
-	fputs(main_head, f);
-	fputs(exit_status, f);
-	fputs(main_tail, f);
-}
 
 static const char info_page[] =
 "NAME\n"
@@ -127,9 +110,8 @@ static const char info_page[] =
 "    restore_pending (nvemu.restore=wait and no restore reported yet),\n"
 "    save_fail, restore_fail (the last save or restore failed), and the\n"
 "    generations of the image last saved and last restored.  It only reads.\n"
-"    On a kernel without NVEMU_IOC_GEOMETRY or NVEMU_IOC_STATE, or when\n"
-"    nvemu's metadata belongs to other ranges (no state), that part is\n"
-"    shown as unknown (null in JSON).\n"
+"    When nvemu's metadata belongs to other ranges, the kernel keeps no\n"
+"    state: it is shown as unknown (null in JSON).\n"
 "\n"
 "OPTIONS\n"
 "    -j, --json\n"
@@ -148,11 +130,6 @@ static const char info_page[] =
 "    nvemu info\n"
 "    nvemu info --json | jq .state.restore_pending\n";
 
-void help_info(FILE *f)
-{
-	fputs(info_page, f);
-}
-
 static const char save_head[] =
 "NAME\n"
 "    nvemu save - write the emulated NVM to an image on a TARGET\n"
@@ -167,23 +144,23 @@ static const char save_head[] =
 "    is created with the image's size and its space reserved; a block device\n"
 "    or a non-empty file that is too small is refused before anything is\n"
 "    written, with the size it needs.  Reading the NVM is allowed at any\n"
-"    time, but nothing may write to it during the save (a region that\n"
+"    time, but nothing may write to it during the save (a segment that\n"
 "    changes is detected and fails the save).\n"
 "\n"
 "    If TARGET holds an image of the same geometry, the save is incremental:\n"
-"    it reads the regions that may have changed, and writes only those whose\n"
+"    it reads the segments that may have changed, and writes only those whose\n"
 "    checksum differs from the image's.  Which may have changed, the kernel\n"
 "    tells (NVEMU_IOC_CHANGED) when that image is the one last saved or\n"
 "    restored since boot: it records every write to the NVM, and counts\n"
 "    memory mapped for direct access (DAX, device-dax, mmap of the device)\n"
-"    as changing while anything holds the NVM.  Otherwise every region is\n"
-"    read and compared.  Each changed region is written into the slot that\n"
+"    as changing while anything holds the NVM.  Otherwise every segment is\n"
+"    read and compared.  Each changed segment is written into the slot that\n"
 "    the current image does not use; then the data are synced, and a new\n"
 "    header (generation + 1, same uuid) is written into the header copy that\n"
 "    does not hold the current image, and synced.  Until that last write,\n"
 "    the previous image stays current and restorable: a power cut at any\n"
 "    moment loses only the new save.  A save onto a TARGET without an image\n"
-"    writes every region and starts a new image (new uuid).\n"
+"    writes every segment and starts a new image (new uuid).\n"
 "\n"
 "    The kernel is told the outcome (NVEMU_IOC_REPORT: SAVED with the\n"
 "    generation, or SAVE_FAILED).  A save is refused while a restore is\n"
@@ -197,15 +174,15 @@ static const char save_head[] =
 "    -j, --jobs N\n"
 "        Worker threads, 1 to 256.  Default: one per NUMA node holding\n"
 "        ranges if there are several, else one per CPU, at most 4.  Worker j\n"
-"        owns the same slice of every region and pins itself to the CPUs of\n"
-"        the region's node.  The image does not depend on N.\n"
+"        owns the same slice of every segment and pins itself to the CPUs of\n"
+"        the segment's node.  The image does not depend on N.\n"
 "    --full\n"
-"        Write every region, even those the image already has (still into\n"
+"        Write every segment, even those the image already has (still into\n"
 "        the free slots: the previous image stays intact until the end).\n"
 "        Also needed to replace an image of another geometry (then both\n"
 "        old headers are cleared first, and a new uuid is used).\n"
 "    --compare-all\n"
-"        Read and compare every region even if the kernel knows which may\n"
+"        Read and compare every segment even if the kernel knows which may\n"
 "        have changed (for memory written behind the kernel's back).\n"
 "    --shutdown\n"
 "        This is the save at shutdown: it is marked so in the image and in\n"
@@ -216,10 +193,10 @@ static const char save_head[] =
 "    --json\n"
 "        On success, print one JSON object on standard output: command,\n"
 "        target, device, generation, uuid, time_ns, bytes_total (data bytes\n"
-"        of the NVM), bytes_read (from the NVM), bytes_written (region data\n"
-"        written to TARGET), regions, regions_written, regions_skipped,\n"
-"        full, shutdown, changes_known (the kernel told which regions may\n"
-"        have changed), regions_compared (read to find the changed ones),\n"
+"        of the NVM), bytes_read (from the NVM), bytes_written (segment data\n"
+"        written to TARGET), segments, segments_written, segments_skipped,\n"
+"        full, shutdown, changes_known (the kernel told which segments may\n"
+"        have changed), segments_compared (read to find the changed ones),\n"
 "        seconds, mb_per_s (bytes_written / seconds, in 10^6 bytes), jobs,\n"
 "        direct_io.\n"
 "    -q, --quiet\n"
@@ -238,13 +215,6 @@ static const char save_tail[] =
 "    nvemu save --to /dev/nvme0n1p3 --shutdown --quiet\n"
 "    nvemu save --to /var/lib/nvemu/image --jobs 4 --json\n";
 
-void help_save(FILE *f)
-{
-	fputs(save_head, f);
-	fputs(exit_status, f);
-	fputs(save_tail, f);
-}
-
 static const char restore_head[] =
 "NAME\n"
 "    nvemu restore - write the image on a TARGET back into the emulated NVM\n"
@@ -262,27 +232,27 @@ static const char restore_head[] =
 "    and the NVM untouched, if there is none, if its geometry differs from\n"
 "    the NVM's (other ranges or segments), or if TARGET is shorter than\n"
 "    the image.  Then it restores in one of two modes, which both write\n"
-"    only region data that matches its checksum:\n"
+"    only segment data that matches its checksum:\n"
 "\n"
 "    verify first\n"
-"        Every region is read from TARGET and checked before anything is\n"
-"        written.  If any region fails its checksum, the restore is refused\n"
-"        (exit status 5) and the NVM is untouched.  Then every region is\n"
+"        Every segment is read from TARGET and checked before anything is\n"
+"        written.  If any segment fails its checksum, the restore is refused\n"
+"        (exit status 5) and the NVM is untouched.  Then every segment is\n"
 "        read again, each 1 MiB chunk checked against the first reading,\n"
-"        and written to the NVM.  The NVM is untouched unless every region\n"
+"        and written to the NVM.  The NVM is untouched unless every segment\n"
 "        verified; the price is that the image is read twice.\n"
 "\n"
 "    single pass\n"
-"        Each region is read once into a staging buffer in DRAM, checked,\n"
+"        Each segment is read once into a staging buffer in DRAM, checked,\n"
 "        and written to the NVM from there only if it matches its checksum.\n"
-"        A region that fails is not written: the NVM keeps what it held\n"
-"        there, the other regions are restored, and the restore fails with\n"
-"        exit status 5 and one line per such region (its index, its NVM\n"
-"        offsets, the TARGET offset of its slot).  Every region of the NVM\n"
+"        A segment that fails is not written: the NVM keeps what it held\n"
+"        there, the other segments are restored, and the restore fails with\n"
+"        exit status 5 and one line per such segment (its index, its NVM\n"
+"        offsets, the TARGET offset of its slot).  Every segment of the NVM\n"
 "        is then either the image's verified data or untouched, whatever\n"
 "        the number of workers.  The image is read once.  It needs\n"
-"        2 x segment_size bytes of DRAM (64 MiB regions: 128 MiB), two\n"
-"        buffers, so that a region is read while the previous one is\n"
+"        2 x segment_size bytes of DRAM (64 MiB segments: 128 MiB), two\n"
+"        buffers, so that a segment is read while the previous one is\n"
 "        written; if they cannot be allocated, the restore verifies first,\n"
 "        with a note.\n"
 "\n"
@@ -295,12 +265,12 @@ static const char restore_head[] =
 "    An I/O error, a TARGET that ends early, or a chunk that reads\n"
 "    differently the second time stops the restore at once, with the NVM\n"
 "    partly restored (with verified data of the image only).  The NVM is\n"
-"    synced at the end, also after a single pass with failed regions.\n"
+"    synced at the end, also after a single pass with failed segments.\n"
 "\n"
 "    The NVM must be writable: no namespace enabled (ndctl disable-region\n"
 "    all), or the kernel booted with nvemu.restore=wait.  The kernel is told\n"
 "    the outcome (NVEMU_IOC_REPORT: RESTORED with the generation, or\n"
-"    RESTORE_FAILED, also after a single pass with failed regions); either\n"
+"    RESTORE_FAILED, also after a single pass with failed segments); either\n"
 "    one lets it probe the namespaces.\n"
 "\n"
 "OPTIONS\n"
@@ -309,10 +279,10 @@ static const char restore_head[] =
 "    -j, --jobs N\n"
 "        Worker threads, as for save.\n"
 "    --verify-first\n"
-"        Check every region before writing any: the NVM is untouched unless\n"
+"        Check every segment before writing any: the NVM is untouched unless\n"
 "        the whole image verified.  Reads the image twice.\n"
 "    --single-pass\n"
-"        Read the image once, write every region that verified, leave the\n"
+"        Read the image once, write every segment that verified, leave the\n"
 "        others untouched (exit status 5).  Needs 2 x segment_size bytes of\n"
 "        DRAM.  Not with --verify-first.\n"
 "    --if-present\n"
@@ -323,19 +293,20 @@ static const char restore_head[] =
 "        Only if a restore is pending (the kernel's restore gate is closed).\n"
 "        Otherwise print \"restore gate open (no restore pending): nothing to\n"
 "        restore\" and exit 0, without reading TARGET or reporting anything.\n"
-"        A regular file as DEV, and a kernel without NVEMU_IOC_STATE, have\n"
-"        no gate: never pending.  With --abandon: abandon only if pending.\n"
+"        A regular file as DEV, and a device whose metadata belongs to\n"
+"        other ranges, have no gate: never pending.  With --abandon:\n"
+"        abandon only if pending.\n"
 "    --abandon\n"
 "        Restore nothing: report RESTORE_ABANDONED, so that the kernel uses\n"
 "        the NVM as it is.  --from is not needed.\n"
 "    --json\n"
-"        On success, and after a single pass with failed regions, print one\n"
+"        On success, and after a single pass with failed segments, print one\n"
 "        JSON object on standard output, with the fields of save's but full\n"
 "        and shutdown, and mode (\"single-pass\" or \"verify-first\") and\n"
-"        regions_failed (regions not written).  bytes_read counts every\n"
+"        segments_failed (segments not written).  bytes_read counts every\n"
 "        reading of TARGET (the data twice when verifying first, once in a\n"
 "        single pass), bytes_written the bytes written to the NVM,\n"
-"        regions_written the regions written, and mb_per_s is bytes_written\n"
+"        segments_written the segments written, and mb_per_s is bytes_written\n"
 "        / seconds.\n"
 "    -q, --quiet\n"
 "        No progress bar, no summary, no notices.\n"
@@ -350,13 +321,6 @@ static const char restore_tail[] =
 "    nvemu restore --from /dev/nvme0n1p3 --verify-first\n"
 "    nvemu restore --abandon\n";
 
-void help_restore(FILE *f)
-{
-	fputs(restore_head, f);
-	fputs(exit_status, f);
-	fputs(restore_tail, f);
-}
-
 static const char verify_head[] =
 "NAME\n"
 "    nvemu verify - check an image without writing anything\n"
@@ -367,22 +331,22 @@ static const char verify_head[] =
 "\n"
 "DESCRIPTION\n"
 "    Makes the checks of restore on the current image of TARGET: a valid\n"
-"    header copy, TARGET long enough, every region against its checksum.\n"
+"    header copy, TARGET long enough, every segment against its checksum.\n"
 "    It needs no device unless --against-nvm is given, and prints the\n"
 "    image's generation, uuid, time and geometry.\n"
 "\n"
 "OPTIONS\n"
 "    --against-nvm\n"
 "        Also check that the image fits the NVM (geometry) and compare every\n"
-"        region of the NVM with the image's checksum: exit status 7, with\n"
-"        the regions listed, if the NVM changed since the image was saved.\n"
+"        segment of the NVM with the image's checksum: exit status 7, with\n"
+"        the segments listed, if the NVM changed since the image was saved.\n"
 "    -j, --jobs N\n"
 "        Worker threads (default: as for save with --against-nvm, else one\n"
 "        per CPU, at most 4).\n"
 "    --json\n"
-"        Print one JSON object on standard output once every region was\n"
+"        Print one JSON object on standard output once every segment was\n"
 "        checked, also when some failed: the fields of save's, with\n"
-"        image_ok and, with --against-nvm, regions_differ; mb_per_s is\n"
+"        image_ok and, with --against-nvm, segments_differ; mb_per_s is\n"
 "        bytes_read / seconds.\n"
 "    -q, --quiet\n"
 "        No progress bar, no summary.\n"
@@ -396,39 +360,40 @@ static const char verify_tail[] =
 "    nvemu verify /dev/nvme0n1p3\n"
 "    nvemu verify /dev/nvme0n1p3 --against-nvm --json\n";
 
-void help_verify(FILE *f)
-{
-	fputs(verify_head, f);
-	fputs(exit_status, f);
-	fputs(verify_tail, f);
-}
+/* The pages, each in parts; help_show() puts them together. */
+const char *const nv_page_main[] = {
+	main_head, commands, main_options, exit_status, nv_test_help,
+	main_tail, NULL
+};
 
-/* "nvemu help [COMMAND]" */
-int help_command(const char *name, FILE *f)
+const char *const nv_page_info[] = { info_page, NULL };
+
+const char *const nv_page_save[] = {
+	save_head, exit_status, nv_test_help, save_tail, NULL
+};
+
+const char *const nv_page_restore[] = {
+	restore_head, exit_status, restore_tail, NULL
+};
+
+const char *const nv_page_verify[] = {
+	verify_head, exit_status, verify_tail, NULL
+};
+
+/* The manual page of cmd ("help": the main page) on f. */
+void help_show(const struct nv_cmd *cmd, FILE *f)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(FILE *f);
-	} pages[] = {
-		{ "info", help_info },
-		{ "save", help_save },
-		{ "restore", help_restore },
-		{ "verify", help_verify },
-		{ "help", help_main },
-	};
+	const char *const *part;
 	unsigned int i;
 
-	if (!name) {
-		help_main(f);
-		return 0;
-	}
-	for (i = 0; i < ARRAY_SIZE(pages); i++) {
-		if (!strcmp(name, pages[i].name)) {
-			pages[i].fn(f);
-			return 0;
+	for (part = cmd->page; *part; part++) {
+		if (*part != commands) {
+			fputs(*part, f);
+			continue;
 		}
+		fputs(commands, f);
+		for (i = 0; i < nv_nr_commands; i++)
+			fprintf(f, "    %-9s %s\n", nv_commands[i].name,
+				nv_commands[i].summary);
 	}
-	fprintf(stderr, "%s: no command '%s' (try %s --help)\n", prog, name,
-		prog);
-	return NV_EXIT_USAGE;
 }

@@ -3,7 +3,6 @@
  * nvemu info - describe the device: ranges, segments, save state
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -24,9 +23,9 @@ struct num_field {
 };
 
 static const struct num_field geom_fields[] = {
-	{ "segment_size", offsetof(struct nv_geom, segment_size), "segment_size" },
-	{ "nr_segments", offsetof(struct nv_geom, nr_segments), NULL },
-	{ "data_size", offsetof(struct nv_geom, data_size), "data_size" },
+	{ "segment_size", offsetof(struct nvimg_geom, segment_size), "segment_size" },
+	{ "nr_segments", offsetof(struct nvimg_geom, nr_segments), NULL },
+	{ "data_size", offsetof(struct nvimg_geom, data_size), "data_size" },
 };
 
 static const struct {
@@ -104,25 +103,18 @@ static void text_ranges(const struct nv_dev *d)
 
 static void text_save_state(const struct nv_dev *d)
 {
-	const struct nv_geom *g = &d->geom;
+	const struct nvimg_geom *g = &d->geom;
 	unsigned int i;
 	char b[32];
 
-	if (d->has_geom) {
-		printf("segments: %llu of %s, %llu bytes from offset 0",
-		       ULL(g->nr_segments),
-		       nv_bytes_str(g->segment_size, b, sizeof(b)),
-		       ULL(g->data_size));
-		text_nums(g, geom_fields, ARRAY_SIZE(geom_fields), " (", ")\n");
-	} else {
-		printf("segments: unknown (the kernel has no NVEMU_IOC_GEOMETRY)\n");
-	}
+	printf("segments: %llu of %s, %llu bytes from offset 0",
+	       ULL(g->nr_segments), nv_bytes_str(g->segment_size, b, sizeof(b)),
+	       ULL(g->data_size));
+	text_nums(g, geom_fields, ARRAY_SIZE(geom_fields), " (", ")\n");
 	if (d->is_file) {
 		printf("state: none (a regular file)\n");
 	} else if (!d->has_state) {
-		printf("state: unknown (%s)\n", d->state_errno == ENODATA ?
-		       "the metadata belongs to other ranges" :
-		       "the kernel has no NVEMU_IOC_STATE");
+		printf("state: unknown (the metadata belongs to other ranges)\n");
 	} else {
 		for (i = 0; i < ARRAY_SIZE(state_flags); i++)
 			printf("%s%s %s", i ? ", " : "state: ",
@@ -175,13 +167,9 @@ static void json_save_state(const struct nv_dev *d)
 {
 	unsigned int i;
 
-	if (d->has_geom) {
-		printf(",\"geometry\":{");
-		json_nums(&d->geom, geom_fields, ARRAY_SIZE(geom_fields));
-		printf("}");
-	} else {
-		printf(",\"geometry\":null");
-	}
+	printf(",\"geometry\":{");
+	json_nums(&d->geom, geom_fields, ARRAY_SIZE(geom_fields));
+	printf("}");
 	if (!d->has_state) {
 		printf(",\"state\":null");
 		return;
@@ -210,7 +198,8 @@ static void print_json(const struct nv_dev *d)
 	printf("}\n");
 }
 
-int cmd_info(const struct nv_global *g, int argc, char **argv)
+int cmd_info(const struct nv_cmd *cmd, const struct nv_global *g,
+	     int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -228,14 +217,14 @@ int cmd_info(const struct nv_global *g, int argc, char **argv)
 			json = true;
 			break;
 		case 'h':
-			help_info(stdout);
+			help_show(cmd, stdout);
 			return 0;
 		default:
 			return NV_EXIT_USAGE;
 		}
 	}
 	if (optind != argc)
-		return usage_error("info", "unexpected argument '%s'",
+		return usage_error(cmd->name, "unexpected argument '%s'",
 				   argv[optind]);
 	ret = dev_open(&dev, g->device, NV_DEV_READ, g->segment_size);
 	if (!ret) {

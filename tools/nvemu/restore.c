@@ -7,17 +7,17 @@
  * image (image_load() never takes a header whose image does not fit the
  * TARGET as valid).  Then one of two modes:
  *
- * - verify first (--verify-first): every region is read from its slot on
- *   the TARGET and checked against the region table before anything is
+ * - verify first (--verify-first): every segment is read from its slot on
+ *   the TARGET and checked against the segment table before anything is
  *   written, so a damaged image is refused with the NVM untouched.  Then
- *   every region is read again, each 1 MiB chunk is checked against the
+ *   every segment is read again, each 1 MiB chunk is checked against the
  *   digest of the first pass, and only then written.  The image is read
  *   twice.
- * - single pass (--single-pass): each region is read once into a staging
+ * - single pass (--single-pass): each segment is read once into a staging
  *   buffer in DRAM and written to the NVM from there only if its checksum
- *   matches (XFER_RESTORE_STAGED in xfer.c).  A region that fails is not
+ *   matches (XFER_RESTORE_STAGED in xfer.c).  A segment that fails is not
  *   written, the others are, and the restore fails with exit status 5: the
- *   NVM holds, region by region, either the image's data or what it held.
+ *   NVM holds, segment by segment, either the image's data or what it held.
  *   Needs two staging buffers of segment_size bytes; without them, the
  *   restore verifies first.
  *
@@ -62,15 +62,15 @@ struct restore {
 	struct nv_dev *dev;
 	struct nv_target tgt;
 	struct nv_load ld;
-	const struct nv_image *im;
-	struct nv_csum *chunk;
+	const struct nvimg_image *im;
+	struct nvimg_csum *chunk;
 	enum restore_mode mode;		/* the one used: not MODE_AUTO */
 	uint8_t *stage[2];		/* single pass: segment_size bytes each */
 	uint64_t bytes_read;
 	uint64_t bytes_written;
-	uint64_t regions_failed;	/* single pass: not written */
+	uint64_t segments_failed;	/* single pass: not written */
 	bool partial;			/* single pass ran to its end, with
-					 * regions_failed regions not written
+					 * segments_failed segments not written
 					 */
 };
 
@@ -79,7 +79,8 @@ static const char *mode_name(enum restore_mode m)
 	return m == MODE_SINGLE_PASS ? "single-pass" : "verify-first";
 }
 
-static int parse(int argc, char **argv, struct restore_opts *o)
+static int parse(const struct nv_cmd *cmd, int argc, char **argv,
+		 struct restore_opts *o)
 {
 	static const struct option opts[] = {
 		{ "from", required_argument, NULL, 'f' },
@@ -88,15 +89,14 @@ static int parse(int argc, char **argv, struct restore_opts *o)
 		{ "verify-first", no_argument, NULL, 'V' },
 		{ "single-pass", no_argument, NULL, 'S' },
 		{ "abandon", no_argument, NULL, 'A' },
+		NV_COMMON_LONGOPTS,
 		{ }
 	};
-	struct option all[NV_MAX_OPTIONS];
 	enum restore_mode mode;
 	int c, ret;
 
-	common_options(opts, all);
 	optind = 0;	/* a new argv: reset getopt completely */
-	while ((c = getopt_long(argc, argv, "f:" NV_COMMON_SHORTOPTS, all,
+	while ((c = getopt_long(argc, argv, "f:" NV_COMMON_SHORTOPTS, opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -112,7 +112,7 @@ static int parse(int argc, char **argv, struct restore_opts *o)
 		case 'S':
 			mode = c == 'V' ? MODE_VERIFY_FIRST : MODE_SINGLE_PASS;
 			if (o->mode && o->mode != mode)
-				return usage_error("restore",
+				return usage_error(cmd->name,
 						   "--verify-first and --single-pass exclude each other");
 			o->mode = mode;
 			break;
@@ -120,16 +120,16 @@ static int parse(int argc, char **argv, struct restore_opts *o)
 			o->abandon = true;
 			break;
 		default:
-			ret = common_option("restore", c, &o->c, help_restore);
+			ret = common_option(cmd, c, &o->c);
 			if (ret)
 				return ret;
 		}
 	}
 	if (optind != argc)
-		return usage_error("restore", "unexpected argument '%s'",
+		return usage_error(cmd->name, "unexpected argument '%s'",
 				   argv[optind]);
 	if (!o->from && !o->abandon)
-		return usage_error("restore", "--from TARGET (or --abandon) is required");
+		return usage_error(cmd->name, "--from TARGET (or --abandon) is required");
 	return 0;
 }
 
@@ -168,9 +168,9 @@ static int find_image(struct restore *r)
 }
 
 /*
- * Is the kernel's restore gate closed?  Never for a regular file, nor on a
- * kernel without NVEMU_IOC_STATE (no gate), nor without state (ENODATA:
- * the gate closes only over metadata of these ranges).
+ * Is the kernel's restore gate closed?  Never for a regular file, nor
+ * without state (ENODATA: the gate closes only over metadata of these
+ * ranges).
  */
 static bool restore_pending(const struct nv_dev *d)
 {
@@ -181,10 +181,8 @@ static const char *not_pending_why(const struct nv_dev *d)
 {
 	if (d->is_file)
 		return "a regular file has no restore gate (no restore pending)";
-	if (!d->has_state && d->state_errno == ENODATA)
-		return "no restore gate over metadata of other ranges (no restore pending)";
 	if (!d->has_state)
-		return "the kernel has no NVEMU_IOC_STATE, so no restore gate (no restore pending)";
+		return "no restore gate over metadata of other ranges (no restore pending)";
 	return "restore gate open (no restore pending)";
 }
 
@@ -230,7 +228,7 @@ static void xfer_init(struct restore *r, struct xfer *x, enum xfer_op op)
 	x->jobs = r->o->c.jobs;
 	x->progress = want_progress(r->o->c.quiet);
 	x->label = "restore";
-	x->list = region_list(x->nr);
+	x->list = segment_list(x->nr);
 	x->slot = slot_array(r->im);
 }
 
@@ -243,7 +241,7 @@ static void xfer_done(struct restore *r, struct xfer *x)
 }
 
 /* Verify first: the second reading, checked against the first. */
-static int copy_regions(struct restore *r)
+static int copy_segments(struct restore *r)
 {
 	struct xfer x;
 	int ret = NV_EXIT_ERR;
@@ -257,34 +255,33 @@ static int copy_regions(struct restore *r)
 	return ret;
 }
 
-/* Single pass: one line per region not written, then the count. */
+/* Single pass: one line per segment not written, then the count. */
 static void list_failed(const struct restore *r, const struct xfer *x)
 {
-	const struct nv_image *im = r->im;
-	const struct nv_geom *g = &im->geom;
-	uint64_t i, cpr = nvimg_chunks_per_region(g);
+	const struct nvimg_image *im = r->im;
+	const struct nvimg_geom *g = &im->geom;
+	uint64_t i;
 	char got[33], want[33];
-	struct nv_csum c;
+	struct nvimg_csum c;
 
 	for (i = 0; i < g->nr_segments; i++) {
 		if (!x->failed[i])
 			continue;
-		nv_hash_region(x->chunk + i * cpr, nvimg_region_chunks(g, i),
-			       &c);
-		nv_csum_hex(&c, got);
-		nv_csum_hex(&im->table[i].csum, want);
-		nv_err("region %llu not restored: NVM offsets %llu-%llu of %s keep what they held; its slot %u at offset %llu of %s has checksum %s, expected %s",
+		nvimg_segment_csum(g, x->chunk, i, &c);
+		nvimg_csum_hex(&c, got);
+		nvimg_csum_hex(&im->table[i].csum, want);
+		nv_err("segment %llu not restored: NVM offsets %llu-%llu of %s keep what they held; its slot %u at offset %llu of %s has checksum %s, expected %s",
 		       ULL(i), ULL(i * g->segment_size),
-		       ULL(i * g->segment_size + nvimg_region_bytes(g, i) - 1),
+		       ULL(i * g->segment_size + nvimg_segment_bytes(g, i) - 1),
 		       r->dev->path, im->table[i].slot,
 		       ULL(nvimg_slot_offset(&im->layout, i, im->table[i].slot)),
 		       r->tgt.path, got, want);
 	}
-	nv_err("%llu of %llu regions failed their checksum and were not written; the NVM holds the image's data elsewhere",
+	nv_err("%llu of %llu segments failed their checksum and were not written; the NVM holds the image's data elsewhere",
 	       ULL(x->nr_failed), ULL(g->nr_segments));
 }
 
-/* Single pass: write the regions that verify, skip the others. */
+/* Single pass: write the segments that verify, skip the others. */
 static int single_pass(struct restore *r)
 {
 	struct xfer x;
@@ -297,17 +294,17 @@ static int single_pass(struct restore *r)
 	x.chunk = chunk_array(x.geom);
 	x.failed = calloc(x.nr ? x.nr : 1, sizeof(*x.failed));
 	if (!x.failed)
-		nv_err("out of memory for %llu regions", ULL(x.nr));
+		nv_err("out of memory for %llu segments", ULL(x.nr));
 	if (x.list && x.slot && x.chunk && x.failed)
 		ret = xfer_run(&x);
 	xfer_done(r, &x);
 	if (!ret && x.nr_failed) {
 		list_failed(r, &x);
-		r->regions_failed = x.nr_failed;
+		r->segments_failed = x.nr_failed;
 		r->partial = true;
 		ret = NV_EXIT_CHECKSUM;
 	} else if (ret && r->bytes_written) {
-		nv_err("%s is partly restored: the regions written hold verified data of the image",
+		nv_err("%s is partly restored: the segments written hold verified data of the image",
 		       r->dev->path);
 	} else if (ret) {
 		nv_err("nothing restored: %s is untouched", r->dev->path);
@@ -347,7 +344,7 @@ static int do_restore(struct restore *r)
 	if (r->mode == MODE_SINGLE_PASS)
 		ret = single_pass(r);
 	else
-		ret = copy_regions(r);
+		ret = copy_segments(r);
 	/* also after a partial restore: what was written is to stay */
 	if ((!ret || r->partial) && sync_nvm(r->dev)) {
 		r->partial = false;
@@ -356,7 +353,7 @@ static int do_restore(struct restore *r)
 	return ret;
 }
 
-/* On success, and after a single pass that left failed regions out. */
+/* On success, and after a single pass that left failed segments out. */
 static void print_summary(const struct restore *r, double t0)
 {
 	uint64_t nr = r->im->geom.nr_segments;
@@ -368,8 +365,8 @@ static void print_summary(const struct restore *r, double t0)
 		.bytes_total = r->im->geom.data_size,
 		.bytes_read = r->bytes_read,
 		.bytes_written = r->bytes_written,
-		.regions = nr,
-		.regions_written = nr - r->regions_failed,
+		.segments = nr,
+		.segments_written = nr - r->segments_failed,
 		.seconds = nv_mono() - t0,
 		.jobs = r->o->c.jobs,
 		.direct = atomic_load(&r->tgt.direct),
@@ -378,21 +375,21 @@ static void print_summary(const struct restore *r, double t0)
 
 	if (r->o->c.json) {
 		summary_json_begin(&s);
-		printf(",\"mode\":\"%s\",\"regions_failed\":%llu",
-		       mode_name(r->mode), ULL(r->regions_failed));
+		printf(",\"mode\":\"%s\",\"segments_failed\":%llu",
+		       mode_name(r->mode), ULL(r->segments_failed));
 		summary_json_end(&s);
 	} else if (!r->o->c.quiet) {
 		printf("restored generation %llu from %s%s: ",
 		       ULL(r->im->generation), r->tgt.path,
-		       r->regions_failed ? " in part" : "");
-		if (r->regions_failed)
-			printf("%llu of ", ULL(s.regions_written));
-		printf("%llu regions (%s) verified and written to %s; ",
+		       r->segments_failed ? " in part" : "");
+		if (r->segments_failed)
+			printf("%llu of ", ULL(s.segments_written));
+		printf("%llu segments (%s) verified and written to %s; ",
 		       ULL(nr), nv_bytes_str(s.bytes_written, b, sizeof(b)),
 		       r->dev->path);
-		if (r->regions_failed)
+		if (r->segments_failed)
 			printf("%llu failed their checksum, not written; ",
-			       ULL(r->regions_failed));
+			       ULL(r->segments_failed));
 		printf("%s, %.2f s, %.1f MB/s, %u jobs\n", mode_name(r->mode),
 		       s.seconds, summary_rate(&s, s.bytes_written),
 		       r->o->c.jobs);
@@ -461,7 +458,8 @@ static int run(struct restore *r, double t0)
 	return 0;
 }
 
-int cmd_restore(const struct nv_global *g, int argc, char **argv)
+int cmd_restore(const struct nv_cmd *cmd, const struct nv_global *g,
+		int argc, char **argv)
 {
 	struct restore_opts o = { 0 };
 	struct restore r = { .o = &o };
@@ -471,7 +469,7 @@ int cmd_restore(const struct nv_global *g, int argc, char **argv)
 
 	r.tgt.fd = -1;
 	r.ld.cur = -1;
-	ret = parse(argc, argv, &o);
+	ret = parse(cmd, argc, argv, &o);
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	nv_quiet = o.c.quiet;
@@ -483,8 +481,6 @@ int cmd_restore(const struct nv_global *g, int argc, char **argv)
 	if (o.abandon)
 		return restore_abandon(g);
 	ret = dev_open(&dev, g->device, NV_DEV_WRITE, g->segment_size);
-	if (!ret)
-		ret = dev_require_geom(&dev);
 	if (!ret) {
 		if (!o.c.jobs)
 			o.c.jobs = dev_default_jobs(&dev);

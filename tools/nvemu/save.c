@@ -6,14 +6,14 @@
  * current until the very last write:
  *
  * 1. With a base of the same geometry (and without --full), hash the NVM;
- *    a region whose checksum equals the base's is not written again: the
+ *    a segment whose checksum equals the base's is not written again: the
  *    new image keeps its slot and checksum.  If the kernel knows which
- *    regions may have changed since the base (NVEMU_IOC_CHANGED: the base
+ *    segments may have changed since the base (NVEMU_IOC_CHANGED: the base
  *    is the image last saved or restored), only those are read and
  *    hashed; the others keep the base's slot and checksum unread.
- * 2. Write every other region into the slot the base does not use for it
+ * 2. Write every other segment into the slot the base does not use for it
  *    (slot 0 if there is no base), hashing what is written.
- * 3. fdatasync; write the new region table and then the new header
+ * 3. fdatasync; write the new segment table and then the new header
  *    (generation + 1) into the header copy that does not hold the base,
  *    fdatasync after each.
  *
@@ -43,22 +43,23 @@ struct save {
 	struct nv_dev *dev;
 	struct nv_target tgt;
 	struct nv_load ld;
-	const struct nv_image *base;	/* NULL: none usable */
-	struct nv_image img;		/* the image being written */
+	const struct nvimg_image *base;	/* NULL: none usable */
+	struct nvimg_image img;		/* the image being written */
 	bool wipe;			/* clear the old headers first */
 	bool wiped;			/* ... and that has begun */
-	uint64_t *todo;			/* regions to write */
+	uint64_t *todo;			/* segments to write */
 	uint64_t nr_todo;
-	uint8_t *slot;			/* where each region goes */
-	struct nv_csum *chunk;
+	uint8_t *slot;			/* where each segment goes */
+	struct nvimg_csum *chunk;
 	uint64_t *changed;		/* NVEMU_IOC_CHANGED's bitmap */
 	bool known;			/* ... is valid for the base */
-	uint64_t compared;		/* regions read to find changes */
+	uint64_t compared;		/* segments read to find changes */
 	uint64_t bytes_read;
 	uint64_t bytes_written;
 };
 
-static int parse(int argc, char **argv, struct save_opts *o)
+static int parse(const struct nv_cmd *cmd, int argc, char **argv,
+		 struct save_opts *o)
 {
 	static const struct option opts[] = {
 		{ "to", required_argument, NULL, 't' },
@@ -66,14 +67,13 @@ static int parse(int argc, char **argv, struct save_opts *o)
 		{ "shutdown", no_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "compare-all", no_argument, NULL, 'C' },
+		NV_COMMON_LONGOPTS,
 		{ }
 	};
-	struct option all[NV_MAX_OPTIONS];
 	int c, ret;
 
-	common_options(opts, all);
 	optind = 0;	/* a new argv: reset getopt completely */
-	while ((c = getopt_long(argc, argv, "t:" NV_COMMON_SHORTOPTS, all,
+	while ((c = getopt_long(argc, argv, "t:" NV_COMMON_SHORTOPTS, opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -92,23 +92,23 @@ static int parse(int argc, char **argv, struct save_opts *o)
 			o->compare_all = true;
 			break;
 		default:
-			ret = common_option("save", c, &o->c, help_save);
+			ret = common_option(cmd, c, &o->c);
 			if (ret)
 				return ret;
 		}
 	}
 	if (optind != argc)
-		return usage_error("save", "unexpected argument '%s'",
+		return usage_error(cmd->name, "unexpected argument '%s'",
 				   argv[optind]);
 	if (!o->to)
-		return usage_error("save", "--to TARGET is required");
+		return usage_error(cmd->name, "--to TARGET is required");
 	return 0;
 }
 
 /* Which image to build on, and the new image's identity. */
 static int choose_base(struct save *s)
 {
-	const struct nv_image *cur = NULL;
+	const struct nvimg_image *cur = NULL;
 	char why[200];
 
 	if (s->ld.cur >= 0)
@@ -142,7 +142,7 @@ static int open_target(struct save *s)
 	int ret;
 
 	s->img.geom = s->dev->geom;
-	nvimg_layout(&s->img.geom, &s->img.layout);
+	nvimg_layout_init(&s->img.geom, &s->img.layout);
 	ret = target_open(&s->tgt, s->o->to, true);
 	if (!ret && nv_same_file(s->tgt.fd, s->dev->fd)) {
 		nv_err("%s is the NVM itself", s->tgt.path);
@@ -171,26 +171,18 @@ static void xfer_init(struct save *s, struct xfer *x, enum xfer_op op)
 	x->progress = want_progress(s->o->c.quiet);
 }
 
-static void region_csum(const struct save *s, uint64_t i, struct nv_csum *c)
-{
-	uint64_t cpr = nvimg_chunks_per_region(&s->img.geom);
-
-	nv_hash_region(s->chunk + i * cpr,
-		       nvimg_region_chunks(&s->img.geom, i), c);
-}
-
 /*
  * Ask the kernel what changed since the base, before anything is read.
  * Also for a full save: its report makes the new image the reference.
  */
 static int take_changes(struct save *s)
 {
-	const struct nv_image *b = s->base;
+	const struct nvimg_image *b = s->base;
 	uint64_t words = (s->img.geom.nr_segments + 63) / 64;
 
 	s->changed = calloc(words, sizeof(*s->changed));
 	if (!s->changed) {
-		nv_err("out of memory for %llu regions",
+		nv_err("out of memory for %llu segments",
 		       ULL(s->img.geom.nr_segments));
 		return NV_EXIT_ERR;
 	}
@@ -208,19 +200,19 @@ static bool may_have_changed(const struct save *s, uint64_t i)
 }
 
 /*
- * Incremental: hash the regions that may have changed, keep those the
+ * Incremental: hash the segments that may have changed, keep those the
  * base has already.
  */
 static int find_changes(struct save *s)
 {
 	uint64_t i, k, n = s->img.geom.nr_segments, *list;
-	struct nv_entry *e;
+	struct nvimg_entry *e;
 	struct xfer x;
 	int ret = 0;
 
 	list = malloc(n * sizeof(*list));
 	if (!list) {
-		nv_err("out of memory for %llu regions", ULL(n));
+		nv_err("out of memory for %llu segments", ULL(n));
 		return NV_EXIT_ERR;
 	}
 	for (i = 0; i < n; i++)
@@ -239,8 +231,9 @@ static int find_changes(struct save *s)
 		e->slot = s->base->table[i].slot;
 		if (k < s->compared && list[k] == i) {
 			k++;
-			region_csum(s, i, &e->csum);
-			if (nv_csum_eq(&e->csum, &s->base->table[i].csum))
+			nvimg_segment_csum(&s->img.geom, s->chunk, i,
+					   &e->csum);
+			if (nvimg_csum_eq(&e->csum, &s->base->table[i].csum))
 				continue;
 			e->slot = nvimg_new_slot(s->base, i);
 			s->todo[s->nr_todo++] = i;
@@ -252,7 +245,7 @@ static int find_changes(struct save *s)
 	return ret;
 }
 
-/* Full: every region, into the slot the base does not use. */
+/* Full: every segment, into the slot the base does not use. */
 static void all_changed(struct save *s)
 {
 	uint64_t i;
@@ -264,7 +257,7 @@ static void all_changed(struct save *s)
 	s->img.flags |= NVIMG_F_FULL;
 }
 
-static int write_regions(struct save *s, bool hashed)
+static int write_segments(struct save *s, bool hashed)
 {
 	struct xfer x;
 	uint64_t n;
@@ -283,13 +276,14 @@ static int write_regions(struct save *s, bool hashed)
 	if (ret || hashed)
 		return ret;
 	for (n = 0; n < s->nr_todo; n++)
-		region_csum(s, s->todo[n], &s->img.table[s->todo[n]].csum);
+		nvimg_segment_csum(&s->img.geom, s->chunk, s->todo[n],
+				   &s->img.table[s->todo[n]].csum);
 	return 0;
 }
 
 static int alloc_arrays(struct save *s)
 {
-	const struct nv_geom *g = &s->img.geom;
+	const struct nvimg_geom *g = &s->img.geom;
 	uint64_t i;
 
 	s->img.table = calloc(g->nr_segments, sizeof(*s->img.table));
@@ -297,11 +291,11 @@ static int alloc_arrays(struct save *s)
 	s->slot = malloc(g->nr_segments);
 	s->chunk = chunk_array(g);
 	if (!s->img.table || !s->todo || !s->slot || !s->chunk) {
-		nv_err("out of memory for %llu regions", ULL(g->nr_segments));
+		nv_err("out of memory for %llu segments", ULL(g->nr_segments));
 		return NV_EXIT_ERR;
 	}
 	for (i = 0; i < g->nr_segments; i++)
-		s->img.table[i].size = nvimg_region_bytes(g, i);
+		s->img.table[i].size = nvimg_segment_bytes(g, i);
 	return 0;
 }
 
@@ -324,8 +318,8 @@ static int save_data(struct save *s)
 		ret = image_wipe(&s->tgt);
 	}
 	if (!ret)
-		ret = write_regions(s, incremental);
-	s->img.regions_written = s->nr_todo;
+		ret = write_segments(s, incremental);
+	s->img.segments_written = s->nr_todo;
 	return ret;
 }
 
@@ -357,7 +351,7 @@ static int do_save(struct save *s)
 	if (!ret)
 		ret = save_data(s);
 	if (!ret)
-		ret = target_sync(&s->tgt, "writing the regions");
+		ret = target_sync(&s->tgt, "writing the segments");
 	if (!ret)
 		ret = image_store(&s->tgt, &s->img);
 	return ret;
@@ -374,9 +368,9 @@ static void print_summary(const struct save *s, double t0)
 		.bytes_total = s->img.geom.data_size,
 		.bytes_read = s->bytes_read,
 		.bytes_written = s->bytes_written,
-		.regions = r,
-		.regions_written = s->nr_todo,
-		.regions_skipped = r - s->nr_todo,
+		.segments = r,
+		.segments_written = s->nr_todo,
+		.segments_skipped = r - s->nr_todo,
 		.seconds = nv_mono() - t0,
 		.jobs = s->o->c.jobs,
 		.direct = atomic_load(&s->tgt.direct),
@@ -388,13 +382,13 @@ static void print_summary(const struct save *s, double t0)
 		printf(",\"full\":%s,\"shutdown\":%s",
 		       s->img.flags & NVIMG_F_FULL ? "true" : "false",
 		       s->o->shutdown ? "true" : "false");
-		printf(",\"changes_known\":%s,\"regions_compared\":%llu",
+		printf(",\"changes_known\":%s,\"segments_compared\":%llu",
 		       s->known ? "true" : "false", ULL(s->compared));
 		summary_json_end(&sum);
 	} else if (!s->o->c.quiet) {
 		printf("saved generation %llu to %s: ",
 		       ULL(s->img.generation), s->tgt.path);
-		printf("%llu of %llu regions written (%s), %llu unchanged skipped; ",
+		printf("%llu of %llu segments written (%s), %llu unchanged skipped; ",
 		       ULL(s->nr_todo), ULL(r),
 		       nv_bytes_str(s->bytes_written, b, sizeof(b)),
 		       ULL(r - s->nr_todo));
@@ -426,7 +420,8 @@ static void save_free(struct save *s)
 	free(s->changed);
 }
 
-int cmd_save(const struct nv_global *g, int argc, char **argv)
+int cmd_save(const struct nv_cmd *cmd, const struct nv_global *g,
+	     int argc, char **argv)
 {
 	struct save_opts o = { 0 };
 	struct save s = { .o = &o };
@@ -434,13 +429,11 @@ int cmd_save(const struct nv_global *g, int argc, char **argv)
 	struct nv_dev dev;
 	int ret;
 
-	ret = parse(argc, argv, &o);
+	ret = parse(cmd, argc, argv, &o);
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	nv_quiet = o.c.quiet;
 	ret = dev_open(&dev, g->device, NV_DEV_READ, g->segment_size);
-	if (!ret)
-		ret = dev_require_geom(&dev);
 	if (ret) {
 		dev_close(&dev);
 		return ret;

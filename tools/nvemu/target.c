@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "target.h"
+#include "testhooks.h"
 #include "util.h"
 
 static void direct_off(struct nv_target *t, const char *when)
@@ -223,7 +224,7 @@ static uint64_t round4k(uint64_t v)
 static int load_table(struct nv_target *t, struct nv_load *ld, unsigned int c,
 		      const uint8_t *blk)
 {
-	struct nv_image *im = &ld->im[c];
+	struct nvimg_image *im = &ld->im[c];
 	uint64_t len = round4k(im->layout.table_bytes);
 	uint64_t off = im->layout.table_offset[c];
 	uint8_t *table;
@@ -235,12 +236,12 @@ static int load_table(struct nv_target *t, struct nv_load *ld, unsigned int c,
 	ret = target_read(t, table, len, off);
 	if (ret) {
 		free(table);
-		return io_error(t, "reading a region table", off, ret);
+		return io_error(t, "reading a segment table", off, ret);
 	}
 	ret = nvimg_decode_table(blk, table, im, ld->why[c], sizeof(ld->why[c]));
 	free(table);
 	if (ret < 0) {
-		nv_err("out of memory for the region table");
+		nv_err("out of memory for the segment table");
 		return NV_EXIT_ERR;
 	}
 	ld->status[c] = ret;
@@ -251,7 +252,7 @@ static int load_copy(struct nv_target *t, struct nv_load *ld, unsigned int c,
 		     uint8_t *blk)
 {
 	uint64_t off = NVIMG_HDR_OFFSET(c);
-	struct nv_image *im = &ld->im[c];
+	struct nvimg_image *im = &ld->im[c];
 	int ret;
 
 	ld->status[c] = NVIMG_EMPTY;
@@ -284,7 +285,7 @@ static void load_summary(struct nv_load *ld)
 
 	ld->cur = nvimg_pick(ld->status, ld->im);
 	for (c = 0; c < 2; c++) {
-		const struct nv_image *im = &ld->im[c];
+		const struct nvimg_image *im = &ld->im[c];
 
 		if (ld->status[c] == NVIMG_VALID &&
 		    im->generation > ld->max_generation)
@@ -332,7 +333,7 @@ void image_load_free(struct nv_load *ld)
  */
 int image_current(const struct nv_target *t, const struct nv_load *ld)
 {
-	const struct nv_image *cur = ld->cur >= 0 ? &ld->im[ld->cur] : NULL;
+	const struct nvimg_image *cur = ld->cur >= 0 ? &ld->im[ld->cur] : NULL;
 	unsigned int other;
 
 	if (ld->trunc_generation > (cur ? cur->generation : 0)) {
@@ -354,20 +355,6 @@ int image_current(const struct nv_target *t, const struct nv_load *ld)
 	return 0;
 }
 
-/* A torn header write for tests: the new first half, the old second. */
-static void torn_header(struct nv_target *t, uint8_t *blk, uint64_t off)
-{
-	uint8_t *old = nv_alloc_io(NVIMG_HDR_SIZE);
-
-	if (old && !target_read(t, old, NVIMG_HDR_SIZE, off)) {
-		memcpy(blk + NVIMG_HDR_SIZE / 2, old + NVIMG_HDR_SIZE / 2,
-		       NVIMG_HDR_SIZE / 2);
-		target_write(t, blk, NVIMG_HDR_SIZE, off);
-		fdatasync(t->fd);
-	}
-	_exit(NV_EXIT_CRASH);
-}
-
 static int write_sync(struct nv_target *t, const void *buf, size_t len,
 		      uint64_t off, const char *what)
 {
@@ -382,11 +369,11 @@ static int write_sync(struct nv_target *t, const void *buf, size_t len,
 }
 
 /*
- * Make im current: write its region table, sync, then its header block
+ * Make im current: write its segment table, sync, then its header block
  * into copy im->copy, sync.  Until the header is on disk, the other copy
  * stays current; a torn header fails its checksum.
  */
-int image_store(struct nv_target *t, const struct nv_image *im)
+int image_store(struct nv_target *t, const struct nvimg_image *im)
 {
 	uint64_t tlen = round4k(im->layout.table_bytes);
 	uint64_t hoff = NVIMG_HDR_OFFSET(im->copy);
@@ -399,11 +386,10 @@ int image_store(struct nv_target *t, const struct nv_image *im)
 		goto out;
 	nvimg_encode(im, blk, table);
 	ret = write_sync(t, table, tlen, im->layout.table_offset[im->copy],
-			 "the region table");
+			 "the segment table");
 	if (ret)
 		goto out;
-	if (nv_test.torn_header)
-		torn_header(t, blk, hoff);
+	nv_test_header_write(t, blk, hoff);
 	ret = write_sync(t, blk, NVIMG_HDR_SIZE, hoff, "the image header");
 out:
 	free(blk);

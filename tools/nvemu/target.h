@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "image.h"
+#include "libnvemu.h"
 
 struct nv_target {
 	const char *path;
@@ -22,7 +22,7 @@ struct nv_target {
 
 /* Both header copies as found on the TARGET. */
 struct nv_load {
-	struct nv_image im[2];
+	struct nvimg_image im[2];
 	int status[2];		/* enum nvimg_status */
 	char why[2][200];
 	int cur;		/* the current copy, -1: none */
@@ -42,7 +42,7 @@ int target_sync(struct nv_target *t, const char *what);
 int image_load(struct nv_target *t, struct nv_load *ld);
 void image_load_free(struct nv_load *ld);
 int image_current(const struct nv_target *t, const struct nv_load *ld);
-int image_store(struct nv_target *t, const struct nv_image *im);
+int image_store(struct nv_target *t, const struct nvimg_image *im);
 int image_wipe(struct nv_target *t);
 
 #endif /* NVEMU_TARGET_H */

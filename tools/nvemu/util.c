@@ -17,11 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testhooks.h"
 #include "util.h"
 
 const char *prog = "nvemu";
 bool nv_quiet;
-struct nv_test nv_test = { .crash_after = UINT64_MAX };
 atomic_int nv_interrupted;
 
 static_assert(ATOMIC_INT_LOCK_FREE == 2,
@@ -66,7 +66,8 @@ void nv_note(const char *fmt, ...)
 	va_end(ap);
 }
 
-static int parse_u64(const char *s, uint64_t *out)
+/* A decimal number; 0 or -1. */
+int nv_parse_u64(const char *s, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
@@ -81,59 +82,13 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int parse_uuid(const char *s, uint8_t uuid[16])
-{
-	unsigned int i = 0, v;
-
-	for (; *s && i < 32; s++) {
-		if (*s == '-')
-			continue;
-		if (sscanf(s, "%1x", &v) != 1)
-			return -1;
-		uuid[i / 2] = (uuid[i / 2] << 4) | v;
-		i++;
-	}
-	return i == 32 && !*s ? 0 : -1;
-}
-
-/*
- * NVEMU_TEST_TIME=NS, NVEMU_TEST_UUID=HEX32, NVEMU_TEST_CRASH_AFTER_BYTES=N,
- * NVEMU_TEST_TORN_HEADER=1: see "nvemu --help", ENVIRONMENT.
- */
-int nv_test_init(void)
-{
-	const char *s;
-
-	s = getenv("NVEMU_TEST_TIME");
-	if (s && *s) {
-		if (parse_u64(s, &nv_test.time_ns))
-			goto bad;
-		nv_test.time_set = true;
-	}
-	s = getenv("NVEMU_TEST_UUID");
-	if (s && *s) {
-		if (parse_uuid(s, nv_test.uuid))
-			goto bad;
-		nv_test.uuid_set = true;
-	}
-	s = getenv("NVEMU_TEST_CRASH_AFTER_BYTES");
-	if (s && *s && parse_u64(s, &nv_test.crash_after))
-		goto bad;
-	s = getenv("NVEMU_TEST_TORN_HEADER");
-	nv_test.torn_header = s && !strcmp(s, "1");
-	return 0;
-bad:
-	nv_err("bad value '%s' in an NVEMU_TEST_* environment variable", s);
-	return -1;
-}
-
 static void on_signal(int sig)
 {
 	atomic_store(&nv_interrupted, sig);
 }
 
 /*
- * SIGINT, SIGTERM, SIGHUP stop the workers at their next piece, so that a
+ * SIGINT, SIGTERM, SIGHUP stop the workers before their next read or write, so that a
  * save or restore fails cleanly and is reported as failed.
  */
 void nv_catch_signals(void)
@@ -193,7 +148,7 @@ int nv_parse_jobs(const char *s, unsigned int *out)
 {
 	uint64_t v;
 
-	if (parse_u64(s, &v) || v < 1 || v > 256)
+	if (nv_parse_u64(s, &v) || v < 1 || v > 256)
 		return -1;
 	*out = v;
 	return 0;
@@ -219,26 +174,25 @@ double nv_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Nanoseconds since the epoch, or NVEMU_TEST_TIME. */
+/* Nanoseconds since the epoch (or NVEMU_TEST_TIME in a test build). */
 uint64_t nv_time_ns(void)
 {
 	struct timespec ts;
+	uint64_t ns;
 
-	if (nv_test.time_set)
-		return nv_test.time_ns;
+	if (nv_test_time(&ns))
+		return ns;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* A random (version 4) UUID, or NVEMU_TEST_UUID. */
+/* A random (version 4) UUID (or NVEMU_TEST_UUID in a test build). */
 int nv_new_uuid(uint8_t uuid[16])
 {
 	ssize_t n;
 
-	if (nv_test.uuid_set) {
-		memcpy(uuid, nv_test.uuid, 16);
+	if (nv_test_uuid(uuid))
 		return 0;
-	}
 	n = getrandom(uuid, 16, 0);
 	if (n != 16) {
 		nv_err("getrandom: %s", n < 0 ? strerror(errno) : "short read");

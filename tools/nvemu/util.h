@@ -19,10 +19,9 @@ enum {
 	NV_EXIT_USAGE = 2,
 	NV_EXIT_NOIMAGE = 3,	/* no valid image on the TARGET */
 	NV_EXIT_GEOMETRY = 4,	/* image and NVM geometries differ */
-	NV_EXIT_CHECKSUM = 5,	/* region data fail their checksums */
+	NV_EXIT_CHECKSUM = 5,	/* segment data fail their checksums */
 	NV_EXIT_SIZE = 6,	/* TARGET too small or truncated */
 	NV_EXIT_DIFFERS = 7,	/* verify --against-nvm: the NVM differs */
-	NV_EXIT_CRASH = 99,	/* NVEMU_TEST_CRASH_*: simulated crash */
 };
 
 #define ULL(x)		((unsigned long long)(x))
@@ -52,19 +51,8 @@ static inline unsigned int nv_min_uint(unsigned int a, unsigned int b)
 	return a < b ? a : b;
 }
 
-/* Hooks for tests, from the environment (see "nvemu --help"). */
-struct nv_test {
-	bool time_set;
-	bool uuid_set;
-	bool torn_header;
-	uint64_t time_ns;
-	uint64_t crash_after;		/* UINT64_MAX: never */
-	uint8_t uuid[16];
-};
-
 extern const char *prog;
 extern bool nv_quiet;
-extern struct nv_test nv_test;
 /*
  * The signal that interrupted a save or restore, 0: none.  Set by the
  * signal handler: a lock-free atomic object, as C11 allows there.
@@ -75,9 +63,9 @@ __printf(1, 2) void nv_err(const char *fmt, ...);
 __printf(1, 2) void nv_warn(const char *fmt, ...);
 __printf(1, 2) void nv_note(const char *fmt, ...);
 
-int nv_test_init(void);
 void nv_catch_signals(void);
 bool nv_same_file(int fd1, int fd2);
+int nv_parse_u64(const char *s, uint64_t *out);
 int nv_parse_size(const char *s, uint64_t *out);
 int nv_parse_jobs(const char *s, unsigned int *out);
 unsigned int nv_cpus(void);

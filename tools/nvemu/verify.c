@@ -3,8 +3,8 @@
  * nvemu verify - check the current image of a TARGET without writing
  *
  * The same checks as restore: a valid header copy, the TARGET long enough,
- * every region's data against its checksum.  With --against-nvm, also the
- * geometry against the NVM's and every region of the NVM against the
+ * every segment's data against its checksum.  With --against-nvm, also the
+ * geometry against the NVM's and every segment of the NVM against the
  * image's checksum (is the image up to date?).
  */
 #define _GNU_SOURCE
@@ -30,38 +30,38 @@ struct verify {
 	struct nv_dev *dev;		/* NULL without --against-nvm */
 	struct nv_target tgt;
 	struct nv_load ld;
-	const struct nv_image *im;
+	const struct nvimg_image *im;
 	uint64_t bytes_read;
-	uint64_t differ;		/* NVM regions that differ */
-	bool checked;			/* every region was checked */
+	uint64_t differ;		/* NVM segments that differ */
+	bool checked;			/* every segment was checked */
 	int bad;			/* exit status of the data check */
 };
 
-static int parse(int argc, char **argv, struct verify_opts *o)
+static int parse(const struct nv_cmd *cmd, int argc, char **argv,
+		 struct verify_opts *o)
 {
 	static const struct option opts[] = {
 		{ "against-nvm", no_argument, NULL, 'N' },
+		NV_COMMON_LONGOPTS,
 		{ }
 	};
-	struct option all[NV_MAX_OPTIONS];
 	int c, ret;
 
-	common_options(opts, all);
 	optind = 0;	/* a new argv: reset getopt completely */
-	while ((c = getopt_long(argc, argv, NV_COMMON_SHORTOPTS, all,
+	while ((c = getopt_long(argc, argv, NV_COMMON_SHORTOPTS, opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'N':
 			o->against_nvm = true;
 			break;
 		default:
-			ret = common_option("verify", c, &o->c, help_verify);
+			ret = common_option(cmd, c, &o->c);
 			if (ret)
 				return ret;
 		}
 	}
 	if (argc - optind != 1)
-		return usage_error("verify", "one TARGET is required");
+		return usage_error(cmd->name, "one TARGET is required");
 	o->target = argv[optind];
 	return 0;
 }
@@ -82,27 +82,27 @@ static int find_image(struct verify *v)
 	return ret;
 }
 
-static void count_differ(struct verify *v, const struct nv_csum *chunk)
+static void count_differ(struct verify *v, const struct nvimg_csum *chunk)
 {
-	const struct nv_geom *g = &v->im->geom;
-	uint64_t i, cpr = nvimg_chunks_per_region(g);
-	struct nv_csum c;
+	const struct nvimg_geom *g = &v->im->geom;
+	uint64_t i;
+	struct nvimg_csum c;
 
 	for (i = 0; i < g->nr_segments; i++) {
-		nv_hash_region(chunk + i * cpr, nvimg_region_chunks(g, i), &c);
-		if (nv_csum_eq(&c, &v->im->table[i].csum))
+		nvimg_segment_csum(g, chunk, i, &c);
+		if (nvimg_csum_eq(&c, &v->im->table[i].csum))
 			continue;
 		if (!v->differ)
 			nv_err("%s differs from the image of generation %llu on %s:",
 			       v->dev->path, ULL(v->im->generation),
 			       v->tgt.path);
 		if (++v->differ <= MAX_LISTED)
-			fprintf(stderr, "  region %llu (offset %llu, %llu bytes)\n",
+			fprintf(stderr, "  segment %llu (offset %llu, %llu bytes)\n",
 				ULL(i), ULL(i * g->segment_size),
-				ULL(nvimg_region_bytes(g, i)));
+				ULL(nvimg_segment_bytes(g, i)));
 	}
 	if (v->differ > MAX_LISTED)
-		fprintf(stderr, "  ... %llu regions in all\n", ULL(v->differ));
+		fprintf(stderr, "  ... %llu segments in all\n", ULL(v->differ));
 }
 
 /* --against-nvm: hash the NVM, compare with the image's checksums. */
@@ -119,7 +119,7 @@ static int against_nvm(struct verify *v)
 	x.jobs = v->o->c.jobs;
 	x.progress = want_progress(v->o->c.quiet);
 	x.label = "compare";
-	x.list = region_list(x.nr);
+	x.list = segment_list(x.nr);
 	x.chunk = chunk_array(x.geom);
 	if (x.list && x.chunk)
 		ret = xfer_run(&x);
@@ -158,7 +158,7 @@ static int do_verify(struct verify *v)
 
 static void print_text(const struct verify *v, double secs)
 {
-	const struct nv_image *im = v->im;
+	const struct nvimg_image *im = v->im;
 	char uuid[37], when[64], b[32];
 	time_t t = im->time_ns / 1000000000ULL;
 	struct tm tm;
@@ -169,11 +169,11 @@ static void print_text(const struct verify *v, double secs)
 	printf("%s: image generation %llu, uuid %s, saved %s%s\n",
 	       v->tgt.path, ULL(im->generation), uuid, when,
 	       im->flags & NVIMG_F_SHUTDOWN ? " at shutdown" : "");
-	printf("  %llu regions of %s (%llu bytes of data), header copy %c; %s\n",
+	printf("  %llu segments of %s (%llu bytes of data), header copy %c; %s\n",
 	       ULL(im->geom.nr_segments),
 	       nv_bytes_str(im->geom.segment_size, b, sizeof(b)),
 	       ULL(im->geom.data_size), 'A' + im->copy,
-	       v->bad ? "DAMAGED" : "every region checksum matches");
+	       v->bad ? "DAMAGED" : "every segment checksum matches");
 	if (v->dev)
 		printf("  %s: %s\n", v->dev->path,
 		       v->differ ? "DIFFERS from the image" :
@@ -191,7 +191,7 @@ static void print_summary(const struct verify *v, double t0)
 		.im = v->im,
 		.bytes_total = v->im->geom.data_size,
 		.bytes_read = v->bytes_read,
-		.regions = v->im->geom.nr_segments,
+		.segments = v->im->geom.nr_segments,
 		.seconds = nv_mono() - t0,
 		.jobs = v->o->c.jobs,
 		.direct = atomic_load(&v->tgt.direct),
@@ -201,14 +201,15 @@ static void print_summary(const struct verify *v, double t0)
 		summary_json_begin(&s);
 		printf(",\"image_ok\":%s", v->bad ? "false" : "true");
 		if (v->dev)
-			printf(",\"regions_differ\":%llu", ULL(v->differ));
+			printf(",\"segments_differ\":%llu", ULL(v->differ));
 		summary_json_end(&s);
 	} else if (!v->o->c.quiet) {
 		print_text(v, s.seconds);
 	}
 }
 
-int cmd_verify(const struct nv_global *g, int argc, char **argv)
+int cmd_verify(const struct nv_cmd *cmd, const struct nv_global *g,
+	       int argc, char **argv)
 {
 	struct verify_opts o = { 0 };
 	struct verify v = { .o = &o };
@@ -218,14 +219,12 @@ int cmd_verify(const struct nv_global *g, int argc, char **argv)
 
 	v.tgt.fd = -1;
 	v.ld.cur = -1;
-	ret = parse(argc, argv, &o);
+	ret = parse(cmd, argc, argv, &o);
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	nv_quiet = o.c.quiet;
 	if (o.against_nvm) {
 		ret = dev_open(&dev, g->device, NV_DEV_READ, g->segment_size);
-		if (!ret)
-			ret = dev_require_geom(&dev);
 		v.dev = &dev;
 	}
 	if (!o.c.jobs)

@@ -2,26 +2,26 @@
 /*
  * nvemu - parallel copy and checksum of segments
  *
- * x->jobs worker threads go through the same list of regions in the same
- * order.  Worker j handles only its slice of each region (split.c), in
- * NV_IO_SIZE pieces: read, hash each 1 MiB chunk, and write if the
- * operation copies.  So every region is read and written by all workers in
+ * x->jobs worker threads go through the same list of segments in the same
+ * order.  Worker j handles only its slice of each segment (split.c),
+ * NV_IO_SIZE bytes at a time: read, hash each 1 MiB chunk, and write if
+ * the operation copies.  So every segment is read and written by all workers in
  * parallel, and its chunk digests come out the same for any number of
- * workers.  Before a region, a worker pins itself to the CPUs of the
- * region's NUMA node if the kernel told it (best effort).
+ * workers.  Before a segment, a worker pins itself to the CPUs of the
+ * segment's NUMA node if the kernel told it (best effort).
  *
- * XFER_RESTORE_STAGED writes only regions that verified, so it cannot
- * write as it reads: each region is read into a staging buffer, and
- * written from there once all of its chunks are hashed and the region's
+ * XFER_RESTORE_STAGED writes only segments that verified, so it cannot
+ * write as it reads: each segment is read into a staging buffer, and
+ * written from there once all of its chunks are hashed and the segment's
  * checksum matches the table.  It runs in steps, with all workers meeting
  * at a barrier after each: in step n, every worker reads (and hashes) its
- * slice of region list[n] into stage[n % 2], and, in between, writes its
- * slice of region list[n - 1] from stage[(n - 1) % 2] if that region
+ * slice of segment list[n] into stage[n % 2], and, in between, writes its
+ * slice of segment list[n - 1] from stage[(n - 1) % 2] if that segment
  * verified.  After the barrier, every worker computes the checksum of
- * region list[n] from the chunk digests of all of them, so all come to the
- * same verdict, and one records a failed region.  The barrier also ends
+ * segment list[n] from the chunk digests of all of them, so all come to the
+ * same verdict, and one records a failed segment.  The barrier also ends
  * the writes of list[n - 1] before step n + 1 reads list[n + 1] into the
- * same buffer.  A region that fails its checksum is not written and the
+ * same buffer.  A segment that fails its checksum is not written and the
  * others go on, so the result does not depend on the number of workers.
  *
  * The first error stops all workers; its message is printed by xfer_run().
@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "split.h"
+#include "testhooks.h"
 #include "util.h"
 #include "xfer.h"
 
@@ -47,9 +48,6 @@ struct worker {
 	uint8_t *buf;
 	pthread_t thread;
 };
-
-/* Data bytes written to TARGETs, for NVEMU_TEST_CRASH_AFTER_BYTES. */
-static atomic_uint_fast64_t crash_bytes;
 
 static __printf(3, 4) void fail(struct xfer *x, int status, const char *fmt, ...)
 {
@@ -97,8 +95,8 @@ static const char *errstr(int err)
 	return err == -ENODATA ? "unexpected end of file" : strerror(-err);
 }
 
-static int unit_read(struct worker *w, uint8_t *buf, uint64_t i, uint64_t off,
-		     size_t len)
+static int io_read(struct worker *w, uint8_t *buf, uint64_t i, uint64_t off,
+		   size_t len)
 {
 	struct xfer *x = w->x;
 	uint64_t pos;
@@ -110,14 +108,14 @@ static int unit_read(struct worker *w, uint8_t *buf, uint64_t i, uint64_t off,
 		n = nv_pread_full(x->dev->fd, buf, len, pos);
 		ret = n < 0 ? n : (size_t)n == len ? 0 : -ENODATA;
 		if (ret)
-			fail(x, NV_EXIT_ERR, "%s: read at offset %llu (region %llu): %s",
+			fail(x, NV_EXIT_ERR, "%s: read at offset %llu (segment %llu): %s",
 			     x->dev->path, ULL(pos), ULL(i), errstr(ret));
 	} else {
 		pos = tgt_pos(x, i, off);
 		ret = target_read(x->tgt, buf, len, pos);
 		if (ret)
 			fail(x, ret == -ENODATA ? NV_EXIT_SIZE : NV_EXIT_ERR,
-			     "%s: read at offset %llu (region %llu, slot %u): %s",
+			     "%s: read at offset %llu (segment %llu, slot %u): %s",
 			     x->tgt->path, ULL(pos), ULL(i), x->slot[i],
 			     errstr(ret));
 	}
@@ -130,29 +128,29 @@ static void mismatch(struct xfer *x, uint64_t i, uint64_t off)
 {
 	if (x->op == XFER_SAVE)
 		fail(x, NV_EXIT_ERR,
-		     "%s: region %llu changed during the save (at offset %llu): nothing may write to the NVM while it is saved",
+		     "%s: segment %llu changed during the save (at offset %llu): nothing may write to the NVM while it is saved",
 		     x->dev->path, ULL(i), ULL(nvm_pos(x, i, off)));
 	else
 		fail(x, NV_EXIT_CHECKSUM,
-		     "%s: region %llu read back differently than when it was verified (offset %llu): the TARGET is failing; the NVM is partly restored",
+		     "%s: segment %llu read back differently than when it was verified (offset %llu): the TARGET is failing; the NVM is partly restored",
 		     x->tgt->path, ULL(i), ULL(tgt_pos(x, i, off)));
 }
 
 /* Hash the chunks in buf; store the digests, or compare with them. */
-static int unit_hash(struct worker *w, const uint8_t *buf, uint64_t i,
-		     uint64_t off, size_t len)
+static int io_hash(struct worker *w, const uint8_t *buf, uint64_t i,
+		   uint64_t off, size_t len)
 {
 	struct xfer *x = w->x;
-	uint64_t cpr = nvimg_chunks_per_region(x->geom);
-	struct nv_csum h, *c = &x->chunk[i * cpr + off / NVIMG_CHUNK];
+	uint64_t cpr = nvimg_chunks_per_segment(x->geom);
+	struct nvimg_csum h, *c = &x->chunk[i * cpr + off / NVIMG_CHUNK];
 	size_t pos, n;
 
 	for (pos = 0; pos < len; pos += n, c++) {
 		n = nv_min_u64(NVIMG_CHUNK, len - pos);
-		nv_hash_chunk(buf + pos, n, &h);
+		nvimg_hash_chunk(buf + pos, n, &h);
 		if (!x->check) {
 			*c = h;
-		} else if (!nv_csum_eq(&h, c)) {
+		} else if (!nvimg_csum_eq(&h, c)) {
 			mismatch(x, i, off + pos);
 			return -1;
 		}
@@ -160,16 +158,8 @@ static int unit_hash(struct worker *w, const uint8_t *buf, uint64_t i,
 	return 0;
 }
 
-static void crash_hook(size_t len)
-{
-	if (nv_test.crash_after == UINT64_MAX)
-		return;
-	if (atomic_fetch_add(&crash_bytes, len) + len >= nv_test.crash_after)
-		_exit(NV_EXIT_CRASH);
-}
-
-static int unit_write(struct worker *w, const uint8_t *buf, uint64_t i,
-		      uint64_t off, size_t len)
+static int io_write(struct worker *w, const uint8_t *buf, uint64_t i,
+		    uint64_t off, size_t len)
 {
 	struct xfer *x = w->x;
 	uint64_t pos;
@@ -180,17 +170,17 @@ static int unit_write(struct worker *w, const uint8_t *buf, uint64_t i,
 		pos = tgt_pos(x, i, off);
 		ret = target_write(x->tgt, buf, len, pos);
 		if (ret)
-			fail(x, NV_EXIT_ERR, "%s: write at offset %llu (region %llu): %s",
+			fail(x, NV_EXIT_ERR, "%s: write at offset %llu (segment %llu): %s",
 			     x->tgt->path, ULL(pos), ULL(i), errstr(ret));
 		else
-			crash_hook(len);
+			nv_test_data_written(len);
 	} else if (x->op == XFER_RESTORE || x->op == XFER_RESTORE_STAGED) {
 		pos = nvm_pos(x, i, off);
 		n = nv_pwrite_full(x->dev->fd, buf, len, pos);
 		ret = n < 0 ? n : 0;
 		if (ret)
 			fail(x, NV_EXIT_ERR,
-			     "%s: write at offset %llu (region %llu): %s; the NVM is partly restored",
+			     "%s: write at offset %llu (segment %llu): %s; the NVM is partly restored",
 			     x->dev->path, ULL(pos), ULL(i), errstr(ret));
 	} else {
 		return 0;
@@ -210,109 +200,108 @@ static bool stopped(struct xfer *x)
 	return atomic_load(&x->stop);
 }
 
-/* The worker's slice of region i. */
+/* The worker's slice of segment i. */
 static int do_slice(struct worker *w, uint64_t i)
 {
 	struct xfer *x = w->x;
 	uint64_t start, len, off, n;
 
-	nv_slice(nvimg_region_bytes(x->geom, i), x->jobs, w->idx, &start,
+	nv_slice(nvimg_segment_bytes(x->geom, i), x->jobs, w->idx, &start,
 		 &len);
-	if (len && x->dev && x->dev->region_node)
-		pin(w, x->dev->region_node[i]);
+	if (len && x->dev && x->dev->segment_node)
+		pin(w, x->dev->segment_node[i]);
 	for (off = start; off < start + len; off += n) {
 		if (stopped(x))
 			return -1;
 		n = nv_min_u64(NV_IO_SIZE, start + len - off);
-		if (unit_read(w, w->buf, i, off, n) ||
-		    unit_hash(w, w->buf, i, off, n) ||
-		    unit_write(w, w->buf, i, off, n))
+		if (io_read(w, w->buf, i, off, n) ||
+		    io_hash(w, w->buf, i, off, n) ||
+		    io_write(w, w->buf, i, off, n))
 			return -1;
 		atomic_fetch_add(&x->done, n);
 	}
 	return 0;
 }
 
-/* What a staged worker still has to read or write of a region. */
-struct span {
-	uint64_t i;		/* the region */
+/* What a staged worker still has to read or write of a segment. */
+struct slice_rest {
+	uint64_t i;		/* the segment */
 	uint64_t off, end;	/* [off, end): the rest of the slice */
 	uint8_t *buf;		/* the staging buffer */
 };
 
-static void span_init(struct worker *w, struct span *s, uint64_t n)
+static void rest_init(struct worker *w, struct slice_rest *s, uint64_t n)
 {
 	struct xfer *x = w->x;
 	uint64_t len;
 
 	s->i = x->list[n];
 	s->buf = x->stage[n % 2];
-	nv_slice(nvimg_region_bytes(x->geom, s->i), x->jobs, w->idx, &s->off,
+	nv_slice(nvimg_segment_bytes(x->geom, s->i), x->jobs, w->idx, &s->off,
 		 &len);
 	s->end = s->off + len;
 }
 
-static int span_read(struct worker *w, struct span *s)
+static int rest_read(struct worker *w, struct slice_rest *s)
 {
 	struct xfer *x = w->x;
 	uint64_t n = nv_min_u64(NV_IO_SIZE, s->end - s->off);
 	uint8_t *buf = s->buf + s->off;
 
-	if (unit_read(w, buf, s->i, s->off, n) ||
-	    unit_hash(w, buf, s->i, s->off, n))
+	if (io_read(w, buf, s->i, s->off, n) ||
+	    io_hash(w, buf, s->i, s->off, n))
 		return -1;
 	atomic_fetch_add(&x->done, n);
 	s->off += n;
 	return 0;
 }
 
-static int span_write(struct worker *w, struct span *s)
+static int rest_write(struct worker *w, struct slice_rest *s)
 {
 	uint64_t n = nv_min_u64(NV_IO_SIZE, s->end - s->off);
 
-	if (unit_write(w, s->buf + s->off, s->i, s->off, n))
+	if (io_write(w, s->buf + s->off, s->i, s->off, n))
 		return -1;
 	s->off += n;
 	return 0;
 }
 
 /*
- * Step n of a staged restore: read the slice of region list[n] (if n < nr)
- * and write the slice of region list[n - 1] (if it verified), alternately
- * in NV_IO_SIZE pieces, so that the TARGET is kept busy by the others
+ * Step n of a staged restore: read the slice of segment list[n] (if n < nr)
+ * and write the slice of segment list[n - 1] (if it verified), alternately
+ * NV_IO_SIZE bytes at a time, so that the TARGET is kept busy by the others
  * while one worker writes.
  */
 static int staged_step(struct worker *w, uint64_t n, bool write)
 {
 	struct xfer *x = w->x;
-	struct span rd = { 0 }, wr = { 0 };
+	struct slice_rest rd = { 0 }, wr = { 0 };
 
 	if (n < x->nr)
-		span_init(w, &rd, n);
+		rest_init(w, &rd, n);
 	if (write)
-		span_init(w, &wr, n - 1);
-	if (rd.off < rd.end && x->dev && x->dev->region_node)
-		pin(w, x->dev->region_node[rd.i]);
+		rest_init(w, &wr, n - 1);
+	if (rd.off < rd.end && x->dev && x->dev->segment_node)
+		pin(w, x->dev->segment_node[rd.i]);
 	while (rd.off < rd.end || wr.off < wr.end) {
 		if (stopped(x))
 			return -1;
-		if (rd.off < rd.end && span_read(w, &rd))
+		if (rd.off < rd.end && rest_read(w, &rd))
 			return -1;
-		if (wr.off < wr.end && span_write(w, &wr))
+		if (wr.off < wr.end && rest_write(w, &wr))
 			return -1;
 	}
 	return 0;
 }
 
-/* After the barrier of step n: does region list[n] match the table? */
+/* After the barrier of step n: does segment list[n] match the table? */
 static bool staged_verdict(struct xfer *x, uint64_t n, bool serial)
 {
-	uint64_t i = x->list[n], cpr = nvimg_chunks_per_region(x->geom);
-	struct nv_csum c;
+	uint64_t i = x->list[n];
+	struct nvimg_csum c;
 
-	nv_hash_region(x->chunk + i * cpr, nvimg_region_chunks(x->geom, i),
-		       &c);
-	if (nv_csum_eq(&c, &x->table[i].csum))
+	nvimg_segment_csum(x->geom, x->chunk, i, &c);
+	if (nvimg_csum_eq(&c, &x->table[i].csum))
 		return true;
 	if (serial && !atomic_load(&x->stop)) {
 		x->failed[i] = true;
@@ -417,7 +406,7 @@ static uint64_t list_bytes(const struct xfer *x)
 	uint64_t n, sum = 0;
 
 	for (n = 0; n < x->nr; n++)
-		sum += nvimg_region_bytes(x->geom, x->list[n]);
+		sum += nvimg_segment_bytes(x->geom, x->list[n]);
 	return sum;
 }
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "dev.h"
-#include "image.h"
+#include "libnvemu.h"
 #include "target.h"
 
 #define NV_IO_SIZE	(4ULL << 20)	/* bytes per read or write */
@@ -21,27 +21,27 @@ enum xfer_op {
 	XFER_SAVE,		/* read the NVM, hash it, write the TARGET */
 	XFER_HASH_IMAGE,	/* read the TARGET, hash it */
 	XFER_RESTORE,		/* read the TARGET, check it, write the NVM */
-	XFER_RESTORE_STAGED,	/* stage regions, write those that verify */
+	XFER_RESTORE_STAGED,	/* stage segments, write those that verify */
 };
 
 struct xfer {
 	/* set by the caller */
 	enum xfer_op op;
-	const struct nv_geom *geom;
+	const struct nvimg_geom *geom;
 	struct nv_dev *dev;		/* NULL for XFER_HASH_IMAGE alone */
 	struct nv_target *tgt;		/* NULL for XFER_HASH_NVM */
-	const struct nv_layout *layout;
-	const uint64_t *list;		/* the regions to process */
+	const struct nvimg_layout *layout;
+	const uint64_t *list;		/* the segments to process */
 	uint64_t nr;
-	const uint8_t *slot;		/* TARGET slot of each region */
-	struct nv_csum *chunk;		/* chunk digests, region i at i * cpr */
+	const uint8_t *slot;		/* TARGET slot of each segment */
+	struct nvimg_csum *chunk;		/* chunk digests, segment i at i * cpr */
 	bool check;			/* compare with chunk[], do not store;
 					 * not for XFER_RESTORE_STAGED
 					 */
 	/* XFER_RESTORE_STAGED only */
-	const struct nv_entry *table;	/* the region checksums to match */
+	const struct nvimg_entry *table;	/* the segment checksums to match */
 	uint8_t *stage[2];		/* geom->segment_size bytes each */
-	bool *failed;			/* per region: failed, not written */
+	bool *failed;			/* per segment: failed, not written */
 	unsigned int jobs;
 	bool progress;			/* a progress bar on stderr */
 	const char *label;
@@ -50,7 +50,7 @@ struct xfer {
 	atomic_uint_fast64_t done;
 	atomic_uint_fast64_t bytes_read;
 	atomic_uint_fast64_t bytes_written;
-	uint64_t nr_failed;		/* regions with failed[] set */
+	uint64_t nr_failed;		/* segments with failed[] set */
 	/* private */
 	atomic_bool stop;
 	atomic_uint running;

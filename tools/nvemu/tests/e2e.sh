@@ -54,7 +54,7 @@ run()
 	local want=$1 dev=$2
 
 	shift 2
-	"$N" --device "$dev" --region-size 4M "$@" >out 2>err
+	"$N" --device "$dev" --segment-size 4M "$@" >out 2>err
 	rc=$?
 	[ "$rc" -eq "$want" ] || {
 		echo "# exit status $rc, expected $want: nvemu --device $dev $*" >>err
@@ -128,8 +128,8 @@ flip()
 		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
-# Layout for 200 MiB in 4 MiB regions: tables at 2 and 3 MiB, data at 4 MiB.
-slot_off()	# REGION SLOT
+# Layout for 200 MiB in 4 MiB segments: tables at 2 and 3 MiB, data at 4 MiB.
+slot_off()	# SEGMENT SLOT
 {
 	echo $(((4 + ($2 * 50 + $1) * 4) * MiB))
 }
@@ -142,42 +142,42 @@ check "save to a new file" run 0 nvm save --to img --json
 check "... prints valid JSON" json_ok
 check "... with every summary field" \
 	has_keys command target generation bytes_total bytes_written \
-		regions regions_written regions_skipped seconds mb_per_s jobs
-check "save --json: generation 1, 50 of 50 regions, 200 MiB written" \
-	jis "1 50 0 $((200 * MiB))" generation regions_written regions_skipped bytes_written
+		segments segments_written segments_skipped seconds mb_per_s jobs
+check "save --json: generation 1, 50 of 50 segments, 200 MiB written" \
+	jis "1 50 0 $((200 * MiB))" generation segments_written segments_skipped bytes_written
 check "the new file has the image size (404 MiB)" \
 	test "$(stat -c %s img)" = $((404 * MiB))
 check "verify" run 0 nvm verify img
 check "verify --against-nvm --json" run 0 nvm verify img --against-nvm --json
-check "verify --json: valid JSON, image_ok, no region differs" \
-	eval 'json_ok && jis "true 0" image_ok regions_differ'
+check "verify --json: valid JSON, image_ok, no segment differs" \
+	eval 'json_ok && jis "true 0" image_ok segments_differ'
 cp nvm gen1.nvm
 
 echo "# incremental save"
 poke nvm $((17 * 4 * MiB + 8192))
-check "save after changing 1 region" run 0 nvm save --to img --json
-check "incremental: generation 2, 1 region written, 49 skipped, 4 MiB" \
-	jis "2 1 49 $((4 * MiB))" generation regions_written regions_skipped bytes_written
+check "save after changing 1 segment" run 0 nvm save --to img --json
+check "incremental: generation 2, 1 segment written, 49 skipped, 4 MiB" \
+	jis "2 1 49 $((4 * MiB))" generation segments_written segments_skipped bytes_written
 check "verify --against-nvm after the incremental save" \
 	run 0 nvm verify img --against-nvm
 for r in 0 12 33; do poke nvm $((r * 4 * MiB + 4096 * r)); done
-check "save after changing 3 regions (6%)" run 0 nvm save --to img --json
-check "incremental: 3 regions written, 47 skipped, 12 MiB" \
-	jis "3 47 $((12 * MiB))" regions_written regions_skipped bytes_written
+check "save after changing 3 segments (6%)" run 0 nvm save --to img --json
+check "incremental: 3 segments written, 47 skipped, 12 MiB" \
+	jis "3 47 $((12 * MiB))" segments_written segments_skipped bytes_written
 check "save without change writes nothing, generation 4" \
 	run 0 nvm save --to img --json
 check "... 0 written, 50 skipped" \
-	jis "4 0 0" generation regions_written bytes_written
+	jis "4 0 0" generation segments_written bytes_written
 zero200 nvm2
 check "restore into a zeroed NVM file" run 0 nvm2 restore --from img --json
 check "... prints valid JSON" json_ok
 check "restore --json: generation 4, 200 MiB written, 400 MiB read" \
 	jis "4 $((200 * MiB)) $((400 * MiB))" generation bytes_written bytes_read
 check "the restored NVM has the same sha256" test "$(sum nvm)" = "$(sum nvm2)"
-check "save --full rewrites every region, same uuid" \
+check "save --full rewrites every segment, same uuid" \
 	run 0 nvm save --to img --full --json
 check "... 50 written, generation 5" \
-	jis "50 5 $NVEMU_TEST_UUID true" regions_written generation uuid full
+	jis "50 5 $NVEMU_TEST_UUID true" segments_written generation uuid full
 zero200 nvm2
 check "restore after --full" run 0 nvm2 restore --from img --quiet
 check "... same content" cmp nvm nvm2
@@ -202,10 +202,10 @@ check "a new uuid without NVEMU_TEST_UUID" \
 
 echo "# damaged images"
 cp gen1.nvm nvm3
-off=$(($(slot_off 5 1) + 1000))		# after --full, every region is in slot 1
+off=$(($(slot_off 5 1) + 1000))		# after --full, every segment is in slot 1
 flip img $off
-check "verify refuses a flipped byte in a region (exit 5)" run 5 nvm verify img
-check "... and names the region" grep -q "region 5, slot 1" err
+check "verify refuses a flipped byte in a segment (exit 5)" run 5 nvm verify img
+check "... and names the segment" grep -q "segment 5, slot 1" err
 check "restore refuses it (exit 5)" run 5 nvm3 restore --from img
 check "... and says the NVM is untouched" grep -q "untouched" err
 check "... and the NVM file is byte-identical" cmp nvm3 gen1.nvm
@@ -218,14 +218,14 @@ check "... restored exactly" cmp nvm3 nvm
 flip img $off
 
 echo "# single-pass restore"
-# The NVM file starts with other data than the image's, so that a region
+# The NVM file starts with other data than the image's, so that a segment
 # left untouched differs from a restored one.
 head -c $((200 * MiB)) /dev/urandom >pre.nvm
 cp pre.nvm nvm4
 check "single-pass restore of a good image" \
 	run 0 nvm4 restore --from img --single-pass --json
-check "... valid JSON: mode single-pass, 50 regions written, none failed" \
-	eval 'json_ok && jis "single-pass 50 0" mode regions_written regions_failed'
+check "... valid JSON: mode single-pass, 50 segments written, none failed" \
+	eval 'json_ok && jis "single-pass 50 0" mode segments_written segments_failed'
 check "... reads the data once: 200 MiB read, 200 MiB written" \
 	jis "$((200 * MiB)) $((200 * MiB))" bytes_read bytes_written
 check "... the NVM file is the saved one, byte for byte" cmp nvm4 nvm
@@ -233,33 +233,33 @@ cp pre.nvm nvm4
 check "a --device file has no restore gate: verify-first by default" \
 	run 0 nvm4 restore --from img --json
 check "... mode verify-first, 400 MiB read, exactly restored" \
-	eval 'jis "verify-first $((400 * MiB)) 0" mode bytes_read regions_failed &&
+	eval 'jis "verify-first $((400 * MiB)) 0" mode bytes_read segments_failed &&
 	      cmp nvm4 nvm'
 k=23
 off=$(($(slot_off $k 1) + 5000))
 flip img $off
-# what a single pass must leave: the image's data, region k as it was
+# what a single pass must leave: the image's data, segment k as it was
 cp nvm sp.want
 dd if=pre.nvm of=sp.want bs=$((4 * MiB)) skip=$k seek=$k count=1 \
 	conv=notrunc status=none
 for j in 1 3; do
 	cp pre.nvm nvm4
-	check "single-pass --jobs $j, region $k damaged: exit 5" \
+	check "single-pass --jobs $j, segment $k damaged: exit 5" \
 		run 5 nvm4 restore --from img --single-pass --jobs $j --json
-	check "... names region $k and its NVM offsets" \
-		grep -q "region $k not restored: NVM offsets $((k * 4 * MiB))-" err
-	check "... says 1 of 50 regions failed and was not written" \
-		grep -q "1 of 50 regions failed their checksum and were not written" err
-	check "... region $k untouched, every other region the image's" \
+	check "... names segment $k and its NVM offsets" \
+		grep -q "segment $k not restored: NVM offsets $((k * 4 * MiB))-" err
+	check "... says 1 of 50 segments failed and was not written" \
+		grep -q "1 of 50 segments failed their checksum and were not written" err
+	check "... segment $k untouched, every other segment the image's" \
 		cmp nvm4 sp.want
-	check "... JSON: 49 regions written, 1 failed, 200 MiB read" \
+	check "... JSON: 49 segments written, 1 failed, 200 MiB read" \
 		eval 'json_ok && jis "single-pass 49 1 $((200 * MiB))" \
-			mode regions_written regions_failed bytes_read'
+			mode segments_written segments_failed bytes_read'
 done
 cp pre.nvm nvm4
-check "--verify-first, region $k damaged: exit 5" \
+check "--verify-first, segment $k damaged: exit 5" \
 	run 5 nvm4 restore --from img --verify-first
-check "... names region $k" grep -q "region $k, slot 1" err
+check "... names segment $k" grep -q "segment $k, slot 1" err
 check "... the whole NVM file is unchanged" cmp nvm4 pre.nvm
 flip img $off
 check "--if-pending on a --device file: nothing pending, exit 0" \
@@ -300,8 +300,8 @@ check "restore onto an NVM of another size (exit 4)" \
 	run 4 nvm100 restore --from img
 check "... says what differs" grep -q "data size" err
 check "... the NVM file is unchanged" cmp nvm100 nvm100.ref
-check "restore with another region size (exit 4)" \
-	eval '"$N" --device nvm --region-size 8M restore --from img >out 2>err; test $? = 4'
+check "restore with another segment size (exit 4)" \
+	eval '"$N" --device nvm --segment-size 8M restore --from img >out 2>err; test $? = 4'
 check "verify --against-nvm of another size (exit 4)" \
 	run 4 nvm100 verify img --against-nvm
 check "save onto an image of another geometry is refused (exit 4)" \
@@ -331,7 +331,7 @@ check "... and wrote nothing" \
 echo "# crashes during a save"
 run 0 gen1.nvm save --to imgx --quiet || not_ok "save A"
 for r in $(seq 0 49); do poke nvm $((r * 4 * MiB + r * 4096)); done	# B
-check "crash after 50 MiB of an all-regions save (exit 99)" \
+check "crash after 50 MiB of an all-segments save (exit 99)" \
 	eval 'NVEMU_TEST_CRASH_AFTER_BYTES=$((50 * MiB)) run 99 nvm save --to imgx'
 zero200 nvm3
 check "restore after the crash" run 0 nvm3 restore --from imgx --json
@@ -342,8 +342,8 @@ check "crash after 1 byte of a --full save (exit 99)" \
 check "verify after it: generation 1 intact" \
 	run 0 gen1.nvm verify imgx --against-nvm
 check "save B after the crashes" run 0 nvm save --to imgx --json
-check "... generation 2, every region written" \
-	jis "2 50" generation regions_written
+check "... generation 2, every segment written" \
+	jis "2 50" generation segments_written
 dd if=nvm of=blk bs=4096 count=1 skip=$((7 * 1024)) status=none
 poke nvm $((7 * 4 * MiB))
 check "torn header write during an incremental save (exit 99)" \
@@ -365,18 +365,18 @@ check "restore from a missing target (exit 3)" run 3 nvm3 restore --from missing
 check "... the NVM file is unchanged" cmp nvm3 nvm
 check "restore --abandon" run 0 nvm3 restore --abandon
 
-echo "# other region sizes"
-"$N" -d nvm --region-size 1M save --to img1m --quiet ||
-	not_ok "save in 200 regions of 1 MiB"
+echo "# other segment sizes"
+"$N" -d nvm --segment-size 1M save --to img1m --quiet ||
+	not_ok "save in 200 segments of 1 MiB"
 poke nvm $((77 * MiB + 4096))
 poke nvm $((150 * MiB))
-check "1% of 200 regions of 1 MiB changed: save" \
-	eval '"$N" -d nvm --region-size 1M save --to img1m --json >out 2>err'
-check "... writes 2 regions (2 MiB) and skips 198" \
-	jis "2 198 $((2 * MiB))" regions_written regions_skipped bytes_written
+check "1% of 200 segments of 1 MiB changed: save" \
+	eval '"$N" -d nvm --segment-size 1M save --to img1m --json >out 2>err'
+check "... writes 2 segments (2 MiB) and skips 198" \
+	jis "2 198 $((2 * MiB))" segments_written segments_skipped bytes_written
 head -c $((10 * MiB + 12288)) /dev/urandom >nvmodd
 truncate -s $((10 * MiB + 12288)) nvmodd2
-check "a short last region (10 MiB + 12 KiB): save" \
+check "a short last segment (10 MiB + 12 KiB): save" \
 	run 0 nvmodd save --to imgodd --jobs 3
 check "... restore" run 0 nvmodd2 restore --from imgodd --jobs 2
 check "... exactly" cmp nvmodd nvmodd2
@@ -387,11 +387,11 @@ check "... single-pass restore --jobs 3" \
 check "... exactly" cmp nvmodd nvmodd2
 head -c $((3 * MiB)) /dev/urandom >nvmsm
 truncate -s $((3 * MiB)) nvmsm2
-check "256 KiB regions: save, restore, same content" \
-	eval '"$N" -d nvmsm --region-size 256K save --to imgsm -q &&
-	      "$N" -d nvmsm2 --region-size 256K restore --from imgsm -q &&
+check "256 KiB segments: save, restore, same content" \
+	eval '"$N" -d nvmsm --segment-size 256K save --to imgsm -q &&
+	      "$N" -d nvmsm2 --segment-size 256K restore --from imgsm -q &&
 	      cmp nvmsm nvmsm2'
-check "64 MiB regions by default" \
+check "64 MiB segments by default" \
 	eval '"$N" -d nvm info --json >out &&
 	      json_ok && jis "67108864 4 $((200 * MiB))" segment_size nr_segments data_size'
 
@@ -407,10 +407,10 @@ cp nvm3 nvm3.ref
 check "restore --verify-first --single-pass: exit 2" \
 	run 2 nvm3 restore --from img --verify-first --single-pass
 check "... the NVM file is unchanged" cmp nvm3 nvm3.ref
-check "--region-size 3M: refused" \
-	eval '"$N" -d nvm --region-size 3M info >out 2>err; test $? = 1'
-check "--region-size on a character device: exit 2" \
-	eval '"$N" -d /dev/null --region-size 4M info >out 2>err; test $? = 2'
+check "--segment-size 3M: refused" \
+	eval '"$N" -d nvm --segment-size 3M info >out 2>err; test $? = 1'
+check "--segment-size on a character device: exit 2" \
+	eval '"$N" -d /dev/null --segment-size 4M info >out 2>err; test $? = 2'
 for c in "" save restore verify info; do
 	check "help ${c:-main} has the manual sections" \
 		eval '"$N" ${c:+$c} --help >out && has_sections out'

@@ -5,10 +5,11 @@
 #
 # Usage: run.sh DIR
 #
-# DIR holds the host builds of nvemu, test-image and test-split (the
-# Makefile puts them in build/tools-test).  Runs the two unit tests and
-# e2e.sh (in DIR/work), prints their TAP output, then one line per suite
-# with its time, and "N passed, N failed".  Exit status 0 if all passed.
+# DIR holds the host builds: bin/nvemu, bin/test-image, bin/test-split and
+# libnvemu/ (the Makefile puts them in build/tools-test).  Checks the
+# symbols that libnvemu.so.1 exports, runs the two unit tests and e2e.sh
+# (in DIR/work), prints their TAP output, then one line per suite with its
+# time, and "N passed, N failed".  Exit status 0 if all passed.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,9 +37,11 @@ suite()
 	fi
 }
 
-suite test-image "$dir/test-image"
-suite test-split "$dir/test-split"
-suite e2e "$here/e2e.sh" "$dir/nvemu" "$dir/work"
+suite abi "$here/abi.sh" "$dir/libnvemu/libnvemu.so.1" \
+	"$here/../../lib/nvemu/libnvemu.map"
+suite test-image "$dir/bin/test-image"
+suite test-split "$dir/bin/test-split"
+suite e2e "$here/e2e.sh" "$dir/bin/nvemu" "$dir/work"
 
 echo "# ---"
 printf '%s\n' "${summary[@]}"

@@ -11,21 +11,21 @@
 #include "le.h"
 #include "tap.h"
 
-#define SZ_1M	BIT_ULL(20)
+#define SZ_1M	(1ULL << 20)
 
-static void geom_init(struct nv_geom *g, uint64_t size, uint64_t region)
+static void geom_init(struct nvimg_geom *g, uint64_t size, uint64_t segment)
 {
 	memset(g, 0, sizeof(*g));
 	g->total_size = size;
 	g->data_size = size;
-	g->segment_size = region;
-	g->nr_segments = size / region + !!(size % region);
+	g->segment_size = segment;
+	g->nr_segments = size / segment + !!(size % segment);
 	g->nr_ranges = 1;
 	g->range[0].size = size;
 }
 
 /* Two ranges, the data ending 16 MiB before the end, as on a device. */
-static void geom_dev(struct nv_geom *g)
+static void geom_dev(struct nvimg_geom *g)
 {
 	memset(g, 0, sizeof(*g));
 	g->total_size = 384 * SZ_1M;
@@ -38,7 +38,7 @@ static void geom_dev(struct nv_geom *g)
 	g->range[1].size = 128 * SZ_1M;
 }
 
-static void image_init(struct nv_image *im, const struct nv_geom *g,
+static void image_init(struct nvimg_image *im, const struct nvimg_geom *g,
 		       unsigned int copy, uint64_t gen)
 {
 	uint64_t i;
@@ -48,14 +48,14 @@ static void image_init(struct nv_image *im, const struct nv_geom *g,
 	im->generation = gen;
 	im->time_ns = 1700000000123456789ULL;
 	im->flags = NVIMG_F_SHUTDOWN;
-	im->regions_written = 3;
+	im->segments_written = 3;
 	for (i = 0; i < 16; i++)
 		im->uuid[i] = 0xa0 + i;
 	im->geom = *g;
-	nvimg_layout(g, &im->layout);
+	nvimg_layout_init(g, &im->layout);
 	im->table = calloc(g->nr_segments, sizeof(*im->table));
 	for (i = 0; i < g->nr_segments; i++) {
-		im->table[i].size = nvimg_region_bytes(g, i);
+		im->table[i].size = nvimg_segment_bytes(g, i);
 		im->table[i].slot = i % 2;
 		memset(im->table[i].csum.b, (int)(i * 7 + 1), 16);
 	}
@@ -63,12 +63,12 @@ static void image_init(struct nv_image *im, const struct nv_geom *g,
 
 static void test_layout(void)
 {
-	struct nv_geom g;
-	struct nv_layout l;
+	struct nvimg_geom g;
+	struct nvimg_layout l;
 
 	geom_init(&g, 200 * SZ_1M, 4 * SZ_1M);
-	ok(!nvimg_geom_check(&g, NULL, 0), "200 MiB in 4 MiB regions is valid");
-	nvimg_layout(&g, &l);
+	ok(!nvimg_geom_check(&g, NULL, 0), "200 MiB in 4 MiB segments is valid");
+	nvimg_layout_init(&g, &l);
 	ok(l.table_bytes == 50 * 32 && l.table_size == SZ_1M,
 	   "table: 50 entries of 32 bytes in 1 MiB");
 	ok(l.table_offset[0] == 2 * SZ_1M && l.table_offset[1] == 3 * SZ_1M,
@@ -80,31 +80,31 @@ static void test_layout(void)
 	   nvimg_slot_offset(&l, 49, 0) == 4 * SZ_1M + 49 * 4 * SZ_1M &&
 	   nvimg_slot_offset(&l, 0, 1) == 4 * SZ_1M + 50 * 4 * SZ_1M &&
 	   nvimg_slot_offset(&l, 49, 1) == 4 * SZ_1M + 99 * 4 * SZ_1M,
-	   "slot 0 of all regions, then slot 1 of all regions");
+	   "slot 0 of all segments, then slot 1 of all segments");
 
 	geom_init(&g, 10 * SZ_1M + 12288, 4 * SZ_1M);
-	nvimg_layout(&g, &l);
-	ok(g.nr_segments == 3 && nvimg_region_bytes(&g, 2) == 2 * SZ_1M + 12288 &&
-	   nvimg_region_bytes(&g, 3) == 0, "a short last region");
-	ok(nvimg_region_chunks(&g, 2) == 3 && nvimg_chunks_per_region(&g) == 4,
-	   "chunks of a short region");
-	ok(l.slot_size == 4 * SZ_1M, "the last region's slot is a full slot");
+	nvimg_layout_init(&g, &l);
+	ok(g.nr_segments == 3 && nvimg_segment_bytes(&g, 2) == 2 * SZ_1M + 12288 &&
+	   nvimg_segment_bytes(&g, 3) == 0, "a short last segment");
+	ok(nvimg_segment_chunks(&g, 2) == 3 && nvimg_chunks_per_segment(&g) == 4,
+	   "chunks of a short segment");
+	ok(l.slot_size == 4 * SZ_1M, "the last segment's slot is a full slot");
 
 	geom_init(&g, 64 * SZ_1M, 64 * 1024);
-	nvimg_layout(&g, &l);
+	nvimg_layout_init(&g, &l);
 	ok(l.slot_size == SZ_1M && l.table_size == SZ_1M &&
-	   nvimg_chunks_per_region(&g) == 1,
-	   "regions smaller than 1 MiB: 1 MiB slots, one chunk");
+	   nvimg_chunks_per_segment(&g) == 1,
+	   "segments smaller than 1 MiB: 1 MiB slots, one chunk");
 
 	geom_init(&g, 1ULL << 40, 1ULL << 20);
-	nvimg_layout(&g, &l);
+	nvimg_layout_init(&g, &l);
 	ok(!nvimg_geom_check(&g, NULL, 0) && l.table_size == 32 * SZ_1M &&
-	   l.data_offset == 66 * SZ_1M, "1 TiB in 1 MiB regions: 32 MiB tables");
+	   l.data_offset == 66 * SZ_1M, "1 TiB in 1 MiB segments: 32 MiB tables");
 }
 
 static void test_geom_check(void)
 {
-	struct nv_geom g;
+	struct nvimg_geom g;
 	char why[200];
 
 	geom_dev(&g);
@@ -112,14 +112,14 @@ static void test_geom_check(void)
 	   "two ranges with a metadata area are valid");
 	g.segment_size = 48 * SZ_1M;
 	ok(nvimg_geom_check(&g, why, sizeof(why)) && strstr(why, "power of two"),
-	   "region size not a power of two: %s", why);
+	   "segment size not a power of two: %s", why);
 	geom_dev(&g);
 	g.data_size += 512;
 	ok(nvimg_geom_check(&g, why, sizeof(why)), "data size not 4K aligned: %s",
 	   why);
 	geom_dev(&g);
 	g.nr_segments = 5;
-	ok(nvimg_geom_check(&g, why, sizeof(why)), "wrong region count: %s", why);
+	ok(nvimg_geom_check(&g, why, sizeof(why)), "wrong segment count: %s", why);
 	geom_dev(&g);
 	g.range[1].offset += 4096;
 	ok(nvimg_geom_check(&g, why, sizeof(why)), "a gap between ranges: %s",
@@ -139,7 +139,7 @@ static void test_geom_check(void)
 
 static void test_geom_compare(void)
 {
-	struct nv_geom a, b;
+	struct nvimg_geom a, b;
 	char why[200];
 
 	geom_dev(&a);
@@ -152,7 +152,7 @@ static void test_geom_compare(void)
 	b.segment_size = 32 * SZ_1M;
 	b.nr_segments = 12;
 	ok(nvimg_geom_compare(&a, &b, why, sizeof(why)) == 1 &&
-	   strstr(why, "region size"), "other region size: %s", why);
+	   strstr(why, "segment size"), "other segment size: %s", why);
 	b = a;
 	b.range[0].size = 128 * SZ_1M;
 	b.range[1].offset = 128 * SZ_1M;
@@ -171,8 +171,8 @@ static uint8_t table[64 * 32];
 
 static void test_encode_fields(void)
 {
-	struct nv_image im;
-	struct nv_geom g;
+	struct nvimg_image im;
+	struct nvimg_geom g;
 
 	geom_dev(&g);
 	image_init(&im, &g, 1, 42);
@@ -199,15 +199,15 @@ static void test_encode_fields(void)
 	   "ranges at 0x100");
 	ok(get_le64(table + 5 * 32) == 48 * SZ_1M && get_le32(table + 5 * 32 + 8) == 1 &&
 	   table[5 * 32 + 16] == 36, "table entry 5: size, slot, checksum");
-	ok(get_le64(blk + 0xff8) == nv_hash_header(blk, 0xff8, table, 6 * 32),
+	ok(get_le64(blk + 0xff8) == nvimg_hash_header(blk, 0xff8, table, 6 * 32),
 	   "header checksum in the last 8 bytes");
 	nvimg_free(&im);
 }
 
 static void test_round_trip(void)
 {
-	struct nv_image im, out;
-	struct nv_geom g;
+	struct nvimg_image im, out;
+	struct nvimg_geom g;
 	char why[200];
 	uint64_t i;
 	int same = 1;
@@ -218,7 +218,7 @@ static void test_round_trip(void)
 	ok(nvimg_decode_header(blk, 0, &out, why, sizeof(why)) == NVIMG_VALID,
 	   "header decodes");
 	ok(out.generation == 7 && out.time_ns == im.time_ns &&
-	   out.flags == NVIMG_F_SHUTDOWN && out.regions_written == 3 &&
+	   out.flags == NVIMG_F_SHUTDOWN && out.segments_written == 3 &&
 	   !memcmp(out.uuid, im.uuid, 16) &&
 	   !memcmp(&out.layout, &im.layout, sizeof(out.layout)) &&
 	   !nvimg_geom_compare(&out.geom, &g, NULL, 0),
@@ -228,7 +228,7 @@ static void test_round_trip(void)
 	for (i = 0; i < g.nr_segments; i++)
 		same &= out.table[i].size == im.table[i].size &&
 			out.table[i].slot == im.table[i].slot &&
-			nv_csum_eq(&out.table[i].csum, &im.table[i].csum);
+			nvimg_csum_eq(&out.table[i].csum, &im.table[i].csum);
 	ok(same, "table entries survive");
 	nvimg_free(&out);
 	ok(nvimg_decode_header(blk, 1, &out, why, sizeof(why)) == NVIMG_CORRUPT,
@@ -240,8 +240,8 @@ static void test_round_trip(void)
 static void test_corruption(void)
 {
 	int status, bad_hdr = 0, bad_table = 0;
-	struct nv_image im, out;
-	struct nv_geom g;
+	struct nvimg_image im, out;
+	struct nvimg_geom g;
 	char why[200];
 	unsigned int i;
 
@@ -282,7 +282,7 @@ static void test_corruption(void)
 
 static void test_pick(void)
 {
-	struct nv_image im[2];
+	struct nvimg_image im[2];
 	int st[2];
 
 	memset(im, 0, sizeof(im));
@@ -305,8 +305,8 @@ static void test_pick(void)
 
 static void test_slots(void)
 {
-	struct nv_image base;
-	struct nv_geom g;
+	struct nvimg_image base;
+	struct nvimg_geom g;
 
 	geom_init(&g, 16 * SZ_1M, 4 * SZ_1M);
 	image_init(&base, &g, 1, 3);
@@ -316,35 +316,42 @@ static void test_slots(void)
 	base.copy = 0;
 	ok(nvimg_new_copy(&base) == 1, "base in copy A: new header in copy B");
 	ok(nvimg_new_slot(&base, 0) == 1 && nvimg_new_slot(&base, 1) == 0,
-	   "a region goes into the slot the base does not use");
+	   "a segment goes into the slot the base does not use");
 	nvimg_free(&base);
 }
 
 static void test_hash(void)
 {
 	static uint8_t data[3 * SZ_1M];
-	struct nv_csum c, chunk[3], r1, r2;
+	struct nvimg_csum c, chunk[3], all[8], r1, r2;
+	struct nvimg_geom g;
 	unsigned int i;
 
 	/* Known answers of XXH3-128 and XXH3-64 on no bytes */
-	nv_hash_chunk("", 0, &c);
+	nvimg_hash_chunk("", 0, &c);
 	ok(get_le64(c.b) == 0x6001C324468D497FULL &&
 	   get_le64(c.b + 8) == 0x99AA06D3014798D8ULL,
 	   "XXH3-128 of nothing, stored low then high, little-endian");
-	ok(nv_hash_header("", 0, "", 0) == 0x2D06800538D394C2ULL,
+	ok(nvimg_hash_header("", 0, "", 0) == 0x2D06800538D394C2ULL,
 	   "XXH3-64 of nothing");
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = i * 2654435761U >> 24;
 	for (i = 0; i < 3; i++)
-		nv_hash_chunk(data + i * SZ_1M, SZ_1M, &chunk[i]);
-	nv_hash_region(chunk, 3, &r1);
-	nv_hash_chunk(chunk, sizeof(chunk), &r2);
-	ok(nv_csum_eq(&r1, &r2),
-	   "region checksum = XXH3-128 of the concatenated chunk digests");
+		nvimg_hash_chunk(data + i * SZ_1M, SZ_1M, &chunk[i]);
+	nvimg_hash_segment(chunk, 3, &r1);
+	nvimg_hash_chunk(chunk, sizeof(chunk), &r2);
+	ok(nvimg_csum_eq(&r1, &r2),
+	   "segment checksum = XXH3-128 of the concatenated chunk digests");
+	geom_init(&g, 7 * SZ_1M, 4 * SZ_1M);
+	memset(all, 0, sizeof(all));
+	memcpy(all + 4, chunk, sizeof(chunk));
+	nvimg_segment_csum(&g, all, 1, &r2);
+	ok(nvimg_csum_eq(&r1, &r2),
+	   "segment 1 of 4 MiB + 3 MiB: its 3 chunk digests at 4 * 1");
 	data[2 * SZ_1M + 5] ^= 1;
-	nv_hash_chunk(data + 2 * SZ_1M, SZ_1M, &chunk[2]);
-	nv_hash_region(chunk, 3, &r2);
-	ok(!nv_csum_eq(&r1, &r2), "one flipped bit changes the region checksum");
+	nvimg_hash_chunk(data + 2 * SZ_1M, SZ_1M, &chunk[2]);
+	nvimg_hash_segment(chunk, 3, &r2);
+	ok(!nvimg_csum_eq(&r1, &r2), "one flipped bit changes the segment checksum");
 }
 
 int main(void)

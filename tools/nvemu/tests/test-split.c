@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests for the worker split (split.c): every byte of a region is
+ * Host unit tests for the worker split (split.c): every byte of a segment is
  * covered exactly once, slices are 1 MiB aligned, the parts are equal but
- * for the last, and region checksums do not depend on the number of
+ * for the last, and segment checksums do not depend on the number of
  * workers.  Also the NUMA cpulist parser and option parsing.  TAP output.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 
-#include "image.h"
+#include "libnvemu.h"
 #include "numa.h"
 #include "split.h"
 #include "tap.h"
@@ -70,7 +70,7 @@ static void test_cover(void)
 					       ULL(sizes[i]), n, why);
 			}
 	ok(!bad,
-	   "11 region sizes x 1..64 workers: every byte exactly once, 1 MiB aligned, equal parts, the last takes the rest");
+	   "11 segment sizes x 1..64 workers: every byte exactly once, 1 MiB aligned, equal parts, the last takes the rest");
 }
 
 /* A byte-level check with a coverage map, on small sizes. */
@@ -115,7 +115,7 @@ static void test_examples(void)
 
 /* What the workers compute: chunk digests of their slice. */
 static void worker_hash(const uint8_t *data, uint64_t bytes, unsigned int n,
-			struct nv_csum *chunk)
+			struct nvimg_csum *chunk)
 {
 	uint64_t start, len, off, step;
 	unsigned int j;
@@ -125,7 +125,7 @@ static void worker_hash(const uint8_t *data, uint64_t bytes, unsigned int n,
 		for (off = start; off < start + len; off += step) {
 			step = len - (off - start) < SZ_1M ? len - (off - start) :
 			       SZ_1M;
-			nv_hash_chunk(data + off, step, &chunk[off / SZ_1M]);
+			nvimg_hash_chunk(data + off, step, &chunk[off / SZ_1M]);
 		}
 	}
 }
@@ -133,7 +133,7 @@ static void worker_hash(const uint8_t *data, uint64_t bytes, unsigned int n,
 static void test_independent(void)
 {
 	uint64_t bytes = 13 * SZ_1M + 12288, nchunks = 14;
-	struct nv_csum chunk[14], ref, r;
+	struct nvimg_csum chunk[14], ref, r;
 	unsigned int n, bad = 0;
 	uint8_t *data;
 	uint64_t i;
@@ -142,14 +142,14 @@ static void test_independent(void)
 	for (i = 0; i < bytes; i++)
 		data[i] = (i * 0x9E3779B97F4A7C15ULL) >> 56;
 	worker_hash(data, bytes, 1, chunk);
-	nv_hash_region(chunk, nchunks, &ref);
+	nvimg_hash_segment(chunk, nchunks, &ref);
 	for (n = 2; n <= 16; n++) {
 		memset(chunk, 0, sizeof(chunk));
 		worker_hash(data, bytes, n, chunk);
-		nv_hash_region(chunk, nchunks, &r);
-		bad += !nv_csum_eq(&r, &ref);
+		nvimg_hash_segment(chunk, nchunks, &r);
+		bad += !nvimg_csum_eq(&r, &ref);
 	}
-	ok(!bad, "region checksum is the same for 1..16 workers");
+	ok(!bad, "segment checksum is the same for 1..16 workers");
 	free(data);
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nvemu - the save image format: layout, encoding, decoding and checks
+ * libnvemu - the save image format: layout, encoding, decoding and checks
  *
- * Pure functions without I/O, so that tests/test-image.c can check them on
- * the host.  See image.h and Documentation/admin-guide/nvemu-save-restore.rst.
+ * Pure functions without I/O, so that tools/nvemu/tests/test-image.c can
+ * check them on the host.  See image.h, libnvemu.h and
+ * Documentation/admin-guide/nvemu-save-restore.rst.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,7 +14,6 @@
 
 #include "image.h"
 #include "le.h"
-#include "util.h"
 
 /* Print the reason into buf (if any); always returns -1. */
 static __printf(3, 4) int say(char *buf, size_t len, const char *fmt, ...)
@@ -44,7 +44,7 @@ static int is_pow2(uint64_t v)
 }
 
 /* Bytes of segment i: segment_size, except the last one. */
-uint64_t nvimg_region_bytes(const struct nv_geom *g, uint64_t i)
+uint64_t nvimg_segment_bytes(const struct nvimg_geom *g, uint64_t i)
 {
 	uint64_t start = i * g->segment_size;
 
@@ -55,18 +55,30 @@ uint64_t nvimg_region_bytes(const struct nv_geom *g, uint64_t i)
 	return g->segment_size;
 }
 
-uint64_t nvimg_region_chunks(const struct nv_geom *g, uint64_t i)
+uint64_t nvimg_segment_chunks(const struct nvimg_geom *g, uint64_t i)
 {
-	return div_round_up(nvimg_region_bytes(g, i), NVIMG_CHUNK);
+	return div_round_up(nvimg_segment_bytes(g, i), NVIMG_CHUNK);
 }
 
-/* Chunks of a full region: the stride of the chunk digest arrays. */
-uint64_t nvimg_chunks_per_region(const struct nv_geom *g)
+/* Chunks of a full segment: the stride of the chunk digest arrays. */
+uint64_t nvimg_chunks_per_segment(const struct nvimg_geom *g)
 {
 	return div_round_up(g->segment_size, NVIMG_CHUNK);
 }
 
-static int check_ranges(const struct nv_geom *g, char *why, size_t len)
+/*
+ * The checksum of segment i from the chunk digests of every segment,
+ * segment j's at chunk[j * nvimg_chunks_per_segment(g)].
+ */
+void nvimg_segment_csum(const struct nvimg_geom *g,
+			const struct nvimg_csum *chunk, uint64_t i,
+			struct nvimg_csum *out)
+{
+	nvimg_hash_segment(chunk + i * nvimg_chunks_per_segment(g),
+			   nvimg_segment_chunks(g, i), out);
+}
+
+static int check_ranges(const struct nvimg_geom *g, char *why, size_t len)
 {
 	uint64_t end = 0;
 	uint32_t i;
@@ -75,7 +87,7 @@ static int check_ranges(const struct nv_geom *g, char *why, size_t len)
 		return say(why, len, "%u ranges, not 1 to %u", g->nr_ranges,
 			   NVIMG_MAX_RANGES);
 	for (i = 0; i < g->nr_ranges; i++) {
-		const struct nv_range *r = &g->range[i];
+		const struct nvimg_range *r = &g->range[i];
 
 		if (r->offset != end || !r->size ||
 		    r->size > g->total_size - end)
@@ -91,12 +103,12 @@ static int check_ranges(const struct nv_geom *g, char *why, size_t len)
 }
 
 /* Is the geometry one that an image can describe?  0 if so. */
-int nvimg_geom_check(const struct nv_geom *g, char *why, size_t len)
+int nvimg_geom_check(const struct nvimg_geom *g, char *why, size_t len)
 {
-	if (!is_pow2(g->segment_size) || g->segment_size < NVIMG_MIN_REGION ||
-	    g->segment_size > NVIMG_MAX_REGION)
+	if (!is_pow2(g->segment_size) || g->segment_size < NVIMG_MIN_SEGMENT ||
+	    g->segment_size > NVIMG_MAX_SEGMENT)
 		return say(why, len,
-			   "region size %llu is not a power of two from 4 KiB to 1 TiB",
+			   "segment size %llu is not a power of two from 4 KiB to 1 TiB",
 			   ULL(g->segment_size));
 	if (!g->total_size || g->total_size > NVIMG_MAX_TOTAL)
 		return say(why, len, "total size %llu is out of bounds",
@@ -108,17 +120,17 @@ int nvimg_geom_check(const struct nv_geom *g, char *why, size_t len)
 			   ULL(g->data_size), ULL(g->total_size));
 	if (g->nr_segments != div_round_up(g->data_size, g->segment_size))
 		return say(why, len,
-			   "%llu regions of %llu bytes do not cover %llu bytes",
+			   "%llu segments of %llu bytes do not cover %llu bytes",
 			   ULL(g->nr_segments), ULL(g->segment_size),
 			   ULL(g->data_size));
-	if (g->nr_segments > NVIMG_MAX_REGIONS)
-		return say(why, len, "%llu regions, more than %llu",
-			   ULL(g->nr_segments), ULL(NVIMG_MAX_REGIONS));
+	if (g->nr_segments > NVIMG_MAX_SEGMENTS)
+		return say(why, len, "%llu segments, more than %llu",
+			   ULL(g->nr_segments), ULL(NVIMG_MAX_SEGMENTS));
 	return check_ranges(g, why, len);
 }
 
 /* The layout of the image on the TARGET; g must pass nvimg_geom_check(). */
-void nvimg_layout(const struct nv_geom *g, struct nv_layout *l)
+void nvimg_layout_init(const struct nvimg_geom *g, struct nvimg_layout *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->nr_segments = g->nr_segments;
@@ -131,8 +143,8 @@ void nvimg_layout(const struct nv_geom *g, struct nv_layout *l)
 	l->image_size = l->data_offset + 2 * g->nr_segments * l->slot_size;
 }
 
-/* TARGET offset of slot 0 or 1 of region i. */
-uint64_t nvimg_slot_offset(const struct nv_layout *l, uint64_t i,
+/* TARGET offset of slot 0 or 1 of segment i. */
+uint64_t nvimg_slot_offset(const struct nvimg_layout *l, uint64_t i,
 			   unsigned int slot)
 {
 	return l->data_offset + (slot * l->nr_segments + i) * l->slot_size;
@@ -146,7 +158,7 @@ static int differ(char *why, size_t len, const char *what, uint64_t img,
 }
 
 /* 0 if an image of geometry img can be restored onto dev, else 1. */
-int nvimg_geom_compare(const struct nv_geom *img, const struct nv_geom *dev,
+int nvimg_geom_compare(const struct nvimg_geom *img, const struct nvimg_geom *dev,
 		       char *why, size_t len)
 {
 	char what[48];
@@ -156,10 +168,10 @@ int nvimg_geom_compare(const struct nv_geom *img, const struct nv_geom *dev,
 		return -differ(why, len, "the data size", img->data_size,
 			       dev->data_size);
 	if (img->segment_size != dev->segment_size)
-		return -differ(why, len, "the region size", img->segment_size,
+		return -differ(why, len, "the segment size", img->segment_size,
 			       dev->segment_size);
 	if (img->nr_segments != dev->nr_segments)
-		return -differ(why, len, "the number of regions",
+		return -differ(why, len, "the number of segments",
 			       img->nr_segments, dev->nr_segments);
 	if (img->total_size != dev->total_size)
 		return -differ(why, len, "the total size", img->total_size,
@@ -177,16 +189,16 @@ int nvimg_geom_compare(const struct nv_geom *img, const struct nv_geom *dev,
 	return 0;
 }
 
-static void encode_geom(const struct nv_image *im, uint8_t *blk)
+static void encode_geom(const struct nvimg_image *im, uint8_t *blk)
 {
-	const struct nv_geom *g = &im->geom;
-	const struct nv_layout *l = &im->layout;
+	const struct nvimg_geom *g = &im->geom;
+	const struct nvimg_layout *l = &im->layout;
 	uint32_t i;
 
 	put_le64(blk + NVH_TOTAL_SIZE, g->total_size);
 	put_le64(blk + NVH_DATA_SIZE, g->data_size);
-	put_le64(blk + NVH_REGION_SIZE, g->segment_size);
-	put_le64(blk + NVH_NR_REGIONS, g->nr_segments);
+	put_le64(blk + NVH_SEGMENT_SIZE, g->segment_size);
+	put_le64(blk + NVH_NR_SEGMENTS, g->nr_segments);
 	put_le32(blk + NVH_NR_RANGES, g->nr_ranges);
 	put_le32(blk + NVH_CSUM_ALGO, NVIMG_CSUM_XXH3);
 	put_le64(blk + NVH_CHUNK_SIZE, NVIMG_CHUNK);
@@ -203,11 +215,11 @@ static void encode_geom(const struct nv_image *im, uint8_t *blk)
 }
 
 /*
- * Encode the header block (NVIMG_HDR_SIZE bytes) and the region table
+ * Encode the header block (NVIMG_HDR_SIZE bytes) and the segment table
  * (layout.table_bytes bytes) of im, checksum last.  Bytes of blk that no
  * field uses are zeroed; table is written entry by entry.
  */
-void nvimg_encode(const struct nv_image *im, uint8_t *blk, uint8_t *table)
+void nvimg_encode(const struct nvimg_image *im, uint8_t *blk, uint8_t *table)
 {
 	uint64_t i;
 
@@ -220,7 +232,7 @@ void nvimg_encode(const struct nv_image *im, uint8_t *blk, uint8_t *table)
 	memcpy(blk + NVH_UUID, im->uuid, 16);
 	put_le64(blk + NVH_GENERATION, im->generation);
 	put_le64(blk + NVH_TIME, im->time_ns);
-	put_le64(blk + NVH_REGIONS_WRITTEN, im->regions_written);
+	put_le64(blk + NVH_SEGMENTS_WRITTEN, im->segments_written);
 	encode_geom(im, blk);
 
 	for (i = 0; i < im->geom.nr_segments; i++) {
@@ -232,17 +244,17 @@ void nvimg_encode(const struct nv_image *im, uint8_t *blk, uint8_t *table)
 		memcpy(e + NVE_CSUM, im->table[i].csum.b, 16);
 	}
 	put_le64(blk + NVH_CHECKSUM,
-		 nv_hash_header(blk, NVH_CHECKSUM, table, im->layout.table_bytes));
+		 nvimg_hash_header(blk, NVH_CHECKSUM, table, im->layout.table_bytes));
 }
 
-static void decode_geom(const uint8_t *blk, struct nv_geom *g)
+static void decode_geom(const uint8_t *blk, struct nvimg_geom *g)
 {
 	uint32_t i;
 
 	g->total_size = get_le64(blk + NVH_TOTAL_SIZE);
 	g->data_size = get_le64(blk + NVH_DATA_SIZE);
-	g->segment_size = get_le64(blk + NVH_REGION_SIZE);
-	g->nr_segments = get_le64(blk + NVH_NR_REGIONS);
+	g->segment_size = get_le64(blk + NVH_SEGMENT_SIZE);
+	g->nr_segments = get_le64(blk + NVH_NR_SEGMENTS);
 	g->nr_ranges = get_le32(blk + NVH_NR_RANGES);
 	for (i = 0; i < g->nr_ranges && i < NVIMG_MAX_RANGES; i++) {
 		g->range[i].offset = get_le64(blk + NVH_RANGES + 16 * i);
@@ -252,7 +264,7 @@ static void decode_geom(const uint8_t *blk, struct nv_geom *g)
 
 /* The recorded layout must be the one the geometry gives. */
 static int check_layout(const uint8_t *blk, unsigned int copy,
-			const struct nv_layout *l, char *why, size_t len)
+			const struct nvimg_layout *l, char *why, size_t len)
 {
 	static const struct {
 		unsigned int off;
@@ -289,7 +301,7 @@ static int check_layout(const uint8_t *blk, unsigned int copy,
  * NVIMG_CORRUPT, with the reason in why.
  */
 int nvimg_decode_header(const uint8_t *blk, unsigned int copy,
-			struct nv_image *im, char *why, size_t len)
+			struct nvimg_image *im, char *why, size_t len)
 {
 	char geom_why[160];
 	uint32_t v;
@@ -315,13 +327,13 @@ int nvimg_decode_header(const uint8_t *blk, unsigned int copy,
 	memcpy(im->uuid, blk + NVH_UUID, 16);
 	im->generation = get_le64(blk + NVH_GENERATION);
 	im->time_ns = get_le64(blk + NVH_TIME);
-	im->regions_written = get_le64(blk + NVH_REGIONS_WRITTEN);
+	im->segments_written = get_le64(blk + NVH_SEGMENTS_WRITTEN);
 	decode_geom(blk, &im->geom);
 	if (nvimg_geom_check(&im->geom, geom_why, sizeof(geom_why))) {
 		say(why, len, "bad geometry: %s", geom_why);
 		return NVIMG_CORRUPT;
 	}
-	nvimg_layout(&im->geom, &im->layout);
+	nvimg_layout_init(&im->geom, &im->layout);
 	if (check_layout(blk, copy, &im->layout, why, len))
 		return NVIMG_CORRUPT;
 	if (im->flags & ~NVIMG_F_ALL || !im->generation) {
@@ -331,13 +343,13 @@ int nvimg_decode_header(const uint8_t *blk, unsigned int copy,
 	return NVIMG_VALID;
 }
 
-static int decode_entry(const uint8_t *e, const struct nv_geom *g,
-			uint64_t i, struct nv_entry *out)
+static int decode_entry(const uint8_t *e, const struct nvimg_geom *g,
+			uint64_t i, struct nvimg_entry *out)
 {
 	out->size = get_le64(e + NVE_SIZE);
 	out->slot = get_le32(e + NVE_SLOT);
 	memcpy(out->csum.b, e + NVE_CSUM, 16);
-	return out->size != nvimg_region_bytes(g, i) || out->slot > 1 ||
+	return out->size != nvimg_segment_bytes(g, i) || out->slot > 1 ||
 	       get_le32(e + NVE_RESERVED) ? -1 : 0;
 }
 
@@ -347,11 +359,11 @@ static int decode_entry(const uint8_t *e, const struct nv_geom *g,
  * Returns NVIMG_VALID, NVIMG_CORRUPT (reason in why) or -ENOMEM.
  */
 int nvimg_decode_table(const uint8_t *blk, const uint8_t *table,
-		       struct nv_image *im, char *why, size_t len)
+		       struct nvimg_image *im, char *why, size_t len)
 {
 	uint64_t sum, i, n = im->geom.nr_segments;
 
-	sum = nv_hash_header(blk, NVH_CHECKSUM, table, im->layout.table_bytes);
+	sum = nvimg_hash_header(blk, NVH_CHECKSUM, table, im->layout.table_bytes);
 	if (sum != get_le64(blk + NVH_CHECKSUM)) {
 		say(why, len, "header checksum mismatch (%016llx, computed %016llx)",
 		    ULL(get_le64(blk + NVH_CHECKSUM)), ULL(sum));
@@ -363,7 +375,7 @@ int nvimg_decode_table(const uint8_t *blk, const uint8_t *table,
 	for (i = 0; i < n; i++) {
 		if (decode_entry(table + i * NVIMG_ENTRY_SIZE, &im->geom, i,
 				 &im->table[i])) {
-			say(why, len, "region table entry %llu is invalid",
+			say(why, len, "segment table entry %llu is invalid",
 			    ULL(i));
 			nvimg_free(im);
 			return NVIMG_CORRUPT;
@@ -372,14 +384,14 @@ int nvimg_decode_table(const uint8_t *blk, const uint8_t *table,
 	return NVIMG_VALID;
 }
 
-void nvimg_free(struct nv_image *im)
+void nvimg_free(struct nvimg_image *im)
 {
 	free(im->table);
 	im->table = NULL;
 }
 
 /* The current copy: the valid one with the higher generation, or -1. */
-int nvimg_pick(const int status[2], const struct nv_image im[2])
+int nvimg_pick(const int status[2], const struct nvimg_image im[2])
 {
 	if (status[0] == NVIMG_VALID && status[1] == NVIMG_VALID)
 		return im[1].generation > im[0].generation;
@@ -391,13 +403,13 @@ int nvimg_pick(const int status[2], const struct nv_image im[2])
 }
 
 /* A save writes its header into the copy that does not hold base. */
-unsigned int nvimg_new_copy(const struct nv_image *base)
+unsigned int nvimg_new_copy(const struct nvimg_image *base)
 {
 	return base ? !base->copy : 0;
 }
 
-/* ... and a region it writes into the slot that base does not use. */
-unsigned int nvimg_new_slot(const struct nv_image *base, uint64_t i)
+/* ... and a segment it writes into the slot that base does not use. */
+unsigned int nvimg_new_slot(const struct nvimg_image *base, uint64_t i)
 {
 	return base ? !base->table[i].slot : 0;
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * nvemu - little-endian accessors for the image format
+ * libnvemu - little-endian accessors for the image format (private)
  */
-#ifndef NVEMU_LE_H
-#define NVEMU_LE_H
+#ifndef LIBNVEMU_LE_H
+#define LIBNVEMU_LE_H
 
 #include <stdint.h>
 
@@ -32,4 +32,4 @@ static inline uint64_t get_le64(const uint8_t *p)
 	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
 }
 
-#endif /* NVEMU_LE_H */
+#endif /* LIBNVEMU_LE_H */

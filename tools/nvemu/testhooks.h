@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvemu - hooks for tests, from NVEMU_TEST_* environment variables
+ *
+ * Only in test builds (-DNVEMU_TEST_HOOKS: `make tools-test`, and
+ * nvemu-test in the guest): a pinned time and uuid, so that images can be
+ * compared byte for byte, and simulated crashes during a save.  Without
+ * it, these are stubs that do nothing and the environment is not read.
+ */
+#ifndef NVEMU_TESTHOOKS_H
+#define NVEMU_TESTHOOKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct nv_target;
+
+#define NV_EXIT_CRASH	99	/* the exit status of a simulated crash */
+
+#ifdef NVEMU_TEST_HOOKS
+
+extern const char nv_test_help[];
+
+int nv_test_init(void);
+bool nv_test_time(uint64_t *ns);
+bool nv_test_uuid(uint8_t uuid[16]);
+void nv_test_data_written(size_t len);
+void nv_test_header_write(struct nv_target *t, uint8_t *blk, uint64_t off);
+
+#else /* !NVEMU_TEST_HOOKS */
+
+#define nv_test_help	""
+
+static inline int nv_test_init(void)
+{
+	return 0;
+}
+
+static inline bool nv_test_time(uint64_t *ns)
+{
+	(void)ns;
+	return false;
+}
+
+static inline bool nv_test_uuid(uint8_t uuid[16])
+{
+	(void)uuid;
+	return false;
+}
+
+static inline void nv_test_data_written(size_t len)
+{
+	(void)len;
+}
+
+static inline void nv_test_header_write(struct nv_target *t, uint8_t *blk,
+					uint64_t off)
+{
+	(void)t;
+	(void)blk;
+	(void)off;
+}
+
+#endif /* NVEMU_TEST_HOOKS */
+
+#endif /* NVEMU_TESTHOOKS_H */
