@@ -22,8 +22,7 @@ arm64)
 esac
 mib=128
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$WORK/out
 # nokaslr: the "kernel image" case needs the kernel at its default place
 vm --append "nokaslr nvemu=$R_A,abc,0@0x50000000,2G@0xffffffffc0000000 \
 nvemu=64M@0x60000000,$notram,$fwres,$R_A,$kernel,$initrd,256M@0x40000000x \

@@ -9,8 +9,7 @@
 # back by itself and every byte written before the reset reads back.
 . "$(dirname "$0")/lib.sh"
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$WORK/out
 
 # The regions are numbered in probe order, which is ascending address:
 # region0 = R_A, region1 = R_B, region2 = R_C, region3 = R_D.
@@ -70,5 +69,5 @@ for want in '"dev":"namespace0.0"' '"mode":"fsdax"' '"blockdev":"pmem0"' \
 	    'fsdax: same' 'sector: same' 'raw: same' 'devdax: /dev/dax2.0' \
 	    'daxctl: dax2.0'; do
 	grep -qxF -- "$want" <<< "$b1" || fail "after the reset: missing $want"
-	echo "ok: after reset: $want"
+	ok "after reset: $want"
 done

@@ -19,8 +19,7 @@
 #           and offlines it back to a device-dax instance
 . "$(dirname "$0")/lib.sh"
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$WORK/out
 mib() { echo "${1%M@*}"; }
 total=$(( $(mib "$R_A") + $(mib "$R_B") + $(mib "$R_C") + $(mib "$R_D") ))
 region=$(( (total - 16) << 20 ))
@@ -144,7 +143,7 @@ expect_line "$out" "raw write disabled: ok"
 expect_line "$out" "enable while open: unbound"
 grep -q '"merged":true,"meta_offset":'$region',"meta_size":16777216,' "$out" ||
 	fail "nvemu info: not merged, or wrong metadata area"
-echo "ok: nvemu info: merged, metadata at $region"
+ok "nvemu info: merged, metadata at $region"
 for want in '"mode":"sector"' '"sector_size":4096' '"blockdev":"pmem0s"' \
 	    "sector fsck: clean" "sector fio verify: ok" \
 	    "sector after reset: clean" "sector file: same" \

@@ -7,8 +7,7 @@
 # namespace holds an ext4 file system with 64K blocks mounted with -o dax.
 . "$(dirname "$0")/lib.sh"
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$WORK/out
 # RAM is 1G..4G; the ranges leave a 512 MiB gap and the top 512 MiB, where
 # QEMU puts the device tree, free.  They form one region of 1 GiB less the
 # 16 MiB of metadata, which is not a multiple of the default fsdax

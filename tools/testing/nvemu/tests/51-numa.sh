@@ -12,8 +12,7 @@ x86_64) r0=256M@0x20000000; r1=256M@0x50000000 ;;	# nodes 0-1G, 1G-2G
 arm64)  r0=256M@0x60000000; r1=256M@0x90000000 ;;	# nodes 1G-2G, 2G-3G
 esac
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$WORK/out
 vm --numa 2 --mem 2G --append "nvemu.merge=0 nvemu=$r0,$r1" -- "
 	set -e
 	ls -d /sys/devices/system/node/node* | wc -l | sed 's/^/nodes /'

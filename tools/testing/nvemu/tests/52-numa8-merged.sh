@@ -9,8 +9,7 @@
 # the whole namespace; fsdax holds a file spread over several nodes.
 . "$(dirname "$0")/lib.sh"
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$WORK/out
 
 # run PAGE_SIZE MEM NODE_BYTES RANGE_BYTES
 run()
@@ -55,7 +54,7 @@ run()
 	sed -n 's/^check: blocks=\([0-9]*\) valid=\([0-9]*\) torn=0 wrong_block=0 regressed=0 max_seq=0$/\1 \2/p' "$out" |
 		{ read -r b v; [ -n "$b" ] && [ "$b" = "$v" ] && [ "$b" -gt $((blocks * 9 / 10)) ] &&
 		  [ "$b" -le "$blocks" ]; } || fail "sector check ($psize pages)"
-	echo "ok: sector: every block of the namespace written and read back"
+	ok "sector: every block of the namespace written and read back"
 	expect_line "$out" "verify: $((size * 3)) bytes ok"
 	expect_line "$out" "dax: yes"
 }

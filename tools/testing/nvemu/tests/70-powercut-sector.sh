@@ -81,8 +81,8 @@ ndctl list -N | grep -E "\"(mode|blockdev)\"" | tr -d " ,"
 blkstamp check /dev/pmem0s
 blkstamp write /dev/pmem0s --seed '"$seed"'
 '
-	expect_line "$out" '"mode":"sector"' > /dev/null
-	expect_line "$out" '"blockdev":"pmem0s"' > /dev/null
+	expect_line "$out" '"mode":"sector"'
+	expect_line "$out" '"blockdev":"pmem0s"'
 	grep -qx "blkstamp: start: $blocks blocks seed $seed" "$out" ||
 		{ cat "$out"; fail "cut $i: the writer did not start"; }
 	# the check before the writer: of the state boot 0 or cut i-1 left
@@ -110,7 +110,7 @@ ndctl list -N | grep -E "\"(mode|blockdev)\"" | tr -d " ,"
 blkstamp check /dev/pmem0s
 ' ||
 	{ cat "$out" "$work/final.err"; fail "final boot: guest command failed"; }
-expect_line "$out" '"mode":"sector"' > /dev/null
+expect_line "$out" '"mode":"sector"'
 check_line "$out"
 echo "cut $cuts/$cuts: killed after $prev_delay s, >= $prev_w writes; then $check"
-echo "ok: $cuts power cuts, 0 torn blocks, writes per cut >= $min_w/$((sum_w / cuts))/$max_w (min/avg/max, counted to the last progress line), max_seq $max_seq"
+ok "$cuts power cuts, 0 torn blocks, writes per cut >= $min_w/$((sum_w / cuts))/$max_w (min/avg/max, counted to the last progress line), max_seq $max_seq"

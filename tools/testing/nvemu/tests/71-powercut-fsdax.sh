@@ -107,10 +107,10 @@ done
 checks()
 {
 	local out=$work/$1.out
-	expect_line "$out" '"mode":"fsdax"' > /dev/null
-	expect_line "$out" '"blockdev":"pmem0"' > /dev/null
-	expect_line "$out" "fsck: clean" > /dev/null
-	expect_line "$out" "mounted: dax" > /dev/null
+	expect_line "$out" '"mode":"fsdax"'
+	expect_line "$out" '"blockdev":"pmem0"'
+	expect_line "$out" "fsck: clean"
+	expect_line "$out" "mounted: dax"
 	files=$(grep -x 'files: [0-9]* ok' "$out") || fail "$1: no files line"
 	log=$(grep -x 'log: [0-9]* lines ok' "$out") || fail "$1: no log line"
 	lastf=$(sed -n 's/^last file: \([0-9]*\)$/\1/p' "$out")
@@ -126,7 +126,7 @@ checks()
 powercut()
 {
 	powercut_cut "$2" 'fsdax: writing' --env PHASE="$1" -- "$guest"
-	expect_line "$work/$2.out" "mounted: dax" > /dev/null
+	expect_line "$work/$2.out" "mounted: dax"
 }
 
 # after_cut K NAME: report cut K from the checks of the boot NAME after it
@@ -165,4 +165,4 @@ done
 powercut_vm final --env PHASE=final -- "$guest" || { cat "$work/final.out" "$work/final.err"; fail "final boot: guest command failed"; }
 after_cut "$cuts" final
 expect_line "$work/final.out" "final fsck: clean"
-echo "ok: $cuts power cuts, fsck clean after each, files kept per cut $min_w/$((lastf / cuts))/$max_w (min/avg/max), $files, $log"
+ok "$cuts power cuts, fsck clean after each, files kept per cut $min_w/$((lastf / cuts))/$max_w (min/avg/max), $files, $log"

@@ -29,7 +29,7 @@ arm64)  ranges=128M@0x80000000,128M@0x98000000 ;;
 esac
 mem=2G
 
-work=$(mktemp -d)
+work=$WORK
 disk=$work/nvme.img
 pidfile=$work/qemu.pid
 vmpid=
@@ -39,9 +39,8 @@ cleanup()
 		[ -s "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2> /dev/null
 		wait "$vmpid" 2> /dev/null
 	fi
-	rm -rf "$work"
 }
-trap cleanup EXIT
+at_exit cleanup
 truncate -s 2G "$disk"
 
 # boot NAME [RUN-VM OPTIONS] -- COMMAND: a new machine with the disk
@@ -179,7 +178,7 @@ grep -q '^{"command":"restore",.*"generation":1,' "$work/B.out" ||
 ds=$(sed -n 's/^{"command":"restore",.*"bytes_total":\([0-9]*\).*/\1/p' "$work/B.out")
 grep -q '^{"command":"restore",.*"bytes_read":'"$ds"',.*"mode":"single-pass"' "$work/B.out" ||
 	fail "boot B: the restore behind the gate did not read the image once, in a single pass"
-echo "ok: single-pass restore read $ds bytes"
+ok "single-pass restore read $ds bytes"
 
 # ---- boot C: a save cut in its middle
 rm -f "$pidfile"
@@ -218,10 +217,10 @@ hash2=$(sed -n 's/^hash2 //p' "$work/C.out")
 # a save that still finished before the cut made generation 2 current:
 # then the restore must give exactly that
 if grep -qx "save finished" "$work/C.out"; then
-	echo "note: the save finished before the power cut: expecting generation 2"
+	tap_diag "note: the save finished before the power cut: expecting generation 2"
 	want_gen=2 want_hash=$hash2
 else
-	echo "ok: the power was cut during the save"
+	ok "the power was cut during the save"
 	want_gen=1 want_hash=$hash
 fi
 
@@ -288,7 +287,7 @@ read -r n nr < <(sed -n 's/^changed \([0-9]*\) of \([0-9]*\)$/\1 \2/p' "$work/D.
 [ -n "$n" ] || fail "boot D: no incremental save"
 grep -q "^{\"command\":\"save\",.*\"regions\":$nr,\"regions_written\":$n,\"regions_skipped\":$((nr - n)),.*\"changes_known\":true,\"regions_compared\":$n[,}]" "$work/D.out" ||
 	fail "boot D: the incremental save did not compare and write exactly the $n changed region(s) of $nr"
-echo "ok: incremental save compared and wrote $n of $nr regions"
+ok "incremental save compared and wrote $n of $nr regions"
 for p in fsdax devdax; do
 	grep -q "^$p {\"command\":\"save\",.*\"changes_known\":true," "$work/D.out" ||
 		fail "boot D: the save after $p writes did not use the kernel's record"
@@ -296,12 +295,12 @@ for p in fsdax devdax; do
 		fail "boot D: the save after $p writes wrote nothing"
 	grep -q "^$p against nvm: 0 " "$work/D.out" ||
 		fail "boot D: after the $p writes, the NVM differs from the image the incremental save wrote"
-	echo "ok: $p writes recorded: the incremental save left nothing behind"
+	ok "$p writes recorded: the incremental save left nothing behind"
 done
 grep -q '^idle {"command":"save",.*"regions_written":0,.*"changes_known":true,"regions_compared":0[,}]' "$work/D.out" ||
 	fail "boot D: with nothing holding the NVM, a save after a save still compared regions"
 grep -q "^idle against nvm: 0 " "$work/D.out" || fail "boot D: the NVM differs from the last image"
-echo "ok: nothing holds the NVM: nothing left to compare"
+ok "nothing holds the NVM: nothing left to compare"
 
 # ---- boot E: another geometry (region size) is refused, NVM unchanged
 NVEMU_APPEND=nvemu.segment_size=32M boot E -- "$lib"'
@@ -372,4 +371,4 @@ expect_line "$work/F.out" "single region 1 untouched yes"
 grep -q "^differs: 7 " "$work/F.out" || fail "the NVM does not differ from the image after a failed single pass"
 [ "$(grep -c "^differing " "$work/F.out")" = 1 ] && grep -q "^differing region 1 (offset 67108864," "$work/F.out" ||
 	fail "after the single pass, the NVM should differ from the image in region 1 only"
-echo "ok: single pass restored every region but the damaged one"
+ok "single pass restored every region but the damaged one"
