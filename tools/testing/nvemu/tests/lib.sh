@@ -39,6 +39,11 @@ vm()
 	"$NVEMU_T/run-vm" --arch "$ARCH" --timeout "${VM_TIMEOUT:-600}" "$@"
 }
 
+# The guest side of a test that is more than a line or two:
+# tests/guest/NN-name.sh, run with vm --script "$GUEST/NN-name.sh"; host
+# values go in with vm --env, never spliced into the code.
+GUEST=$TESTS_DIR/guest
+
 # shellcheck source=../tap.sh
 . "$NVEMU_T/tap.sh"
 
@@ -121,8 +126,9 @@ powercut_cleanup()
 	rm -f "$ram"
 }
 
-# powercut_vm NAME [RUN-VM OPTIONS] -- COMMAND: one boot on the RAM file;
-# its output goes to $work/NAME.out and $work/NAME.err
+# powercut_vm NAME RUN-VM OPTIONS (and -- COMMAND or --script FILE): one
+# boot on the RAM file; its output goes to $work/NAME.out and
+# $work/NAME.err
 powercut_vm()
 {
 	local name=$1
@@ -132,8 +138,8 @@ powercut_vm()
 		> "$work/$name.out" 2> "$work/$name.err"
 }
 
-# powercut_cut NAME MARKER [RUN-VM OPTIONS] -- COMMAND: a boot that runs
-# until COMMAND prints the line MARKER, then 0.2-3.0 s more (random; set in
+# powercut_cut NAME MARKER RUN-VM OPTIONS: a boot that runs until the
+# command prints the line MARKER, then 0.2-3.0 s more (random; set in
 # $delay) before QEMU is killed; run-vm must report exactly that.
 powercut_cut()
 {
