@@ -6,8 +6,7 @@
 # runs at boot; every case must pass.
 . "$(dirname "$0")/lib.sh"
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$WORK/out
 vm -- 'dmesg | sed -n "/# Subtest: nvemu_param/,/ok [0-9]* nvemu_param\$/p"' > "$out"
 cat "$out"
 grep -Eq '^\[ *[0-9.]+\] +ok [0-9]+ nvemu_param$' "$out" ||
@@ -19,4 +18,4 @@ set -- $(echo "$tot" | tr -c '0-9\n' ' ')
 [ "$2" = 0 ] && [ "$3" = 0 ] && [ "$1" = "$4" ] || fail "KUnit: $tot"
 # param_test.c has 48 cases today; fewer means cases were lost
 [ "$4" -ge 48 ] || fail "KUnit ran only $4 cases, expected at least 48"
-echo "ok: KUnit $tot"
+ok "KUnit $tot"

@@ -22,17 +22,11 @@ arm64)
 esac
 mib=128
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$WORK/out
 # nokaslr: the "kernel image" case needs the kernel at its default place
 vm --append "nokaslr nvemu=$R_A,abc,0@0x50000000,2G@0xffffffffc0000000 \
 nvemu=64M@0x60000000,$notram,$fwres,$R_A,$kernel,$initrd,256M@0x40000000x \
-nvemu=$R_C" -- '
-	dmesg
-	echo "== iomem"
-	grep "Persistent Memory (nvemu)" /proc/iomem | sed "s/^ *//"
-	echo "== info"
-	nvemu info --json' > "$out"
+nvemu=$R_C" --script "$GUEST/30-bad-params.sh" > "$out"
 
 ra=${R_A%@*}; ra_start=${R_A#*@}
 expect_line "$out" "nvemu: ignoring 'abc': expected SIZE@START, e.g. nvemu=512M@0x100000000"

@@ -14,8 +14,7 @@ done
 # ...so these two are the 33rd and 34th
 params+=" nvemu=128M@200G,128M@201G"
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$WORK/out
 vm --append "$params" -- 'dmesg; nvemu info --json' > "$out"
 expect_line "$out" "nvemu: ignoring '128M@200G': too many ranges (at most 32)"
 expect_line "$out" "nvemu: ignoring '128M@201G': too many ranges (at most 32)"

@@ -7,28 +7,13 @@
 # namespace holds an ext4 file system with 64K blocks mounted with -o dax.
 . "$(dirname "$0")/lib.sh"
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$WORK/out
 # RAM is 1G..4G; the ranges leave a 512 MiB gap and the top 512 MiB, where
 # QEMU puts the device tree, free.  They form one region of 1 GiB less the
 # 16 MiB of metadata, which is not a multiple of the default fsdax
 # alignment (a 512 MiB PMD) that ndctl wants: -a 64K.
-vm --page-size 64k --mem 3G --append "nvemu=512M@0x80000000,512M@0xc0000000,128M@0xe0000000" -- "
-	set -e
-	echo pmd_size \$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size)
-	dmesg | grep 'nvemu'
-	ndctl disable-region all > /dev/null
-	$SELFTEST > /tmp/st.log 2>&1 || { cat /tmp/st.log; exit 1; }
-	tail -n 2 /tmp/st.log
-	ndctl enable-region all > /dev/null
-	ndctl create-namespace -f -e namespace0.0 -m fsdax -a 64K > /dev/null
-	mkfs.ext4 -q -F -b 65536 /dev/pmem0
-	mkdir -p /mnt
-	mount -o dax /dev/pmem0 /mnt
-	grep ' /mnt ' /proc/mounts | grep -q dax && echo 'mounted with dax'
-	seq 1 100000 > /mnt/f && seq 1 100000 | cmp - /mnt/f && echo 'file ok'
-	umount /mnt
-" > "$out" || { cat "$out"; fail "guest command failed"; }
+vm --page-size 64k --mem 3G --append "nvemu=512M@0x80000000,512M@0xc0000000,128M@0xe0000000" \
+	--env SELFTEST="$SELFTEST" --script "$GUEST/50-arm64-64k.sh" > "$out" || { cat "$out"; fail "guest command failed"; }
 cat "$out"
 # 64K pages: a PMD maps 8192 pages of 64 KiB
 expect_line "$out" "pmd_size 536870912"

@@ -12,19 +12,9 @@ x86_64) r0=256M@0x20000000; r1=256M@0x50000000 ;;	# nodes 0-1G, 1G-2G
 arm64)  r0=256M@0x60000000; r1=256M@0x90000000 ;;	# nodes 1G-2G, 2G-3G
 esac
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-vm --numa 2 --mem 2G --append "nvemu.merge=0 nvemu=$r0,$r1" -- "
-	set -e
-	ls -d /sys/devices/system/node/node* | wc -l | sed 's/^/nodes /'
-	nvemu info --json
-	for r in /sys/bus/nd/devices/region*; do
-		echo \"\$(basename \$r) numa_node \$(cat \$r/numa_node)\"
-	done | sort
-	ndctl disable-region all > /dev/null
-	$SELFTEST > /tmp/st.log 2>&1 || { cat /tmp/st.log; exit 1; }
-	tail -n 1 /tmp/st.log
-" > "$out" || { cat "$out"; fail "guest command failed"; }
+out=$WORK/out
+vm --numa 2 --mem 2G --append "nvemu.merge=0 nvemu=$r0,$r1" --env SELFTEST="$SELFTEST" \
+	--script "$GUEST/51-numa.sh" > "$out" || { cat "$out"; fail "guest command failed"; }
 cat "$out"
 expect_line "$out" "nodes 2"
 json=$(grep '^{"device"' "$out")

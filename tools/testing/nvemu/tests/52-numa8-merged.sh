@@ -9,8 +9,7 @@
 # the whole namespace; fsdax holds a file spread over several nodes.
 . "$(dirname "$0")/lib.sh"
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$WORK/out
 
 # run PAGE_SIZE MEM NODE_BYTES RANGE_BYTES
 run()
@@ -27,24 +26,9 @@ run()
 	align="" bs=4096
 	[ "$psize" = 64k ] && align="-a 64K" bs=65536
 	echo "# $psize pages: nvemu=$ranges"
-	vm --page-size "$psize" --numa 8 --mem "$mem" --append "nvemu=$ranges" -- '
-	set -e
-	echo "nodes $(ls -d /sys/devices/system/node/node* | wc -l)"
-	echo "regions $(ls -d /sys/bus/nd/devices/region* | wc -l)"
-	echo "region size $(cat /sys/bus/nd/devices/region0/size)"
-	nvemu info --json | grep -o "\"numa_node\":[0-9-]*" | cut -d: -f2 | tr "\n" " " |
-		sed "s/^/range nodes /; s/ $//"; echo
-	ndctl create-namespace -f -e namespace0.0 -m sector -l 4096 > /dev/null
-	blkstamp init /dev/pmem0s
-	blkstamp check /dev/pmem0s
-	ndctl create-namespace -f -e namespace0.0 -m fsdax '"$align"' > /dev/null
-	mkfs.ext4 -q -F -b '$bs' /dev/pmem0
-	mount -o dax /dev/pmem0 /mnt
-	daxcheck fill /mnt/f 5 --size '$((size * 3))'
-	daxcheck verify /mnt/f 5
-	daxcheck statx /mnt/f
-	umount /mnt
-	' > "$out" || { cat "$out"; fail "guest command failed ($psize pages)"; }
+	vm --page-size "$psize" --numa 8 --mem "$mem" --append "nvemu=$ranges" \
+		--env ALIGN="$align" --env BS=$bs --env FILE_SIZE=$((size * 3)) \
+		--script "$GUEST/52-numa8-merged.sh" > "$out" || { cat "$out"; fail "guest command failed ($psize pages)"; }
 	cat "$out"
 	expect_line "$out" "nodes 8"
 	expect_line "$out" "regions 1"
@@ -55,7 +39,7 @@ run()
 	sed -n 's/^check: blocks=\([0-9]*\) valid=\([0-9]*\) torn=0 wrong_block=0 regressed=0 max_seq=0$/\1 \2/p' "$out" |
 		{ read -r b v; [ -n "$b" ] && [ "$b" = "$v" ] && [ "$b" -gt $((blocks * 9 / 10)) ] &&
 		  [ "$b" -le "$blocks" ]; } || fail "sector check ($psize pages)"
-	echo "ok: sector: every block of the namespace written and read back"
+	ok "sector: every block of the namespace written and read back"
 	expect_line "$out" "verify: $((size * 3)) bytes ok"
 	expect_line "$out" "dax: yes"
 }

@@ -25,5 +25,5 @@ for boot in 1 2 3; do
 	if [ $end -ge $((0x20000000)) ] && [ $start -le $((0x5fffffff)) ]; then
 		fail "boot $boot: kernel code $code inside the nvemu range"
 	fi
-	echo "ok: boot $boot: kernel code at $code, outside $range"
+	ok "boot $boot: kernel code at $code, outside $range"
 done

@@ -50,13 +50,7 @@ check_line()
 
 # ---- boot 0: create the BTT and the records
 out=$work/boot0.out
-powercut_vm boot0 -- '
-set -e
-ndctl create-namespace -f -e namespace0.0 -m sector -l 4096 > /tmp/ns
-grep -E "\"(mode|sector_size|blockdev)\"" /tmp/ns | tr -d " ,"
-blkstamp init /dev/pmem0s
-blkstamp check /dev/pmem0s
-' ||
+powercut_vm boot0 --env PHASE=init --script "$GUEST/70-powercut-sector.sh" ||
 	{ cat "$out" "$work/boot0.err"; fail "boot 0: guest command failed"; }
 cat "$out"
 expect_line "$out" '"mode":"sector"'
@@ -75,14 +69,10 @@ sum_w=0
 for i in $(seq 1 "$cuts"); do
 	out=$work/cut$i.out
 	seed=$((RANDOM * 32768 + RANDOM))
-	powercut_cut "cut$i" 'blkstamp: writing' -- '
-set -e
-ndctl list -N | grep -E "\"(mode|blockdev)\"" | tr -d " ,"
-blkstamp check /dev/pmem0s
-blkstamp write /dev/pmem0s --seed '"$seed"'
-'
-	expect_line "$out" '"mode":"sector"' > /dev/null
-	expect_line "$out" '"blockdev":"pmem0s"' > /dev/null
+	powercut_cut "cut$i" 'blkstamp: writing' --env PHASE=cut --env SEED=$seed \
+		--script "$GUEST/70-powercut-sector.sh"
+	expect_line "$out" '"mode":"sector"'
+	expect_line "$out" '"blockdev":"pmem0s"'
 	grep -qx "blkstamp: start: $blocks blocks seed $seed" "$out" ||
 		{ cat "$out"; fail "cut $i: the writer did not start"; }
 	# the check before the writer: of the state boot 0 or cut i-1 left
@@ -104,13 +94,9 @@ done
 
 # ---- final boot: check only (of the last cut), normal power-off
 out=$work/final.out
-powercut_vm final -- '
-set -e
-ndctl list -N | grep -E "\"(mode|blockdev)\"" | tr -d " ,"
-blkstamp check /dev/pmem0s
-' ||
+powercut_vm final --env PHASE=final --script "$GUEST/70-powercut-sector.sh" ||
 	{ cat "$out" "$work/final.err"; fail "final boot: guest command failed"; }
-expect_line "$out" '"mode":"sector"' > /dev/null
+expect_line "$out" '"mode":"sector"'
 check_line "$out"
 echo "cut $cuts/$cuts: killed after $prev_delay s, >= $prev_w writes; then $check"
-echo "ok: $cuts power cuts, 0 torn blocks, writes per cut >= $min_w/$((sum_w / cuts))/$max_w (min/avg/max, counted to the last progress line), max_seq $max_seq"
+ok "$cuts power cuts, 0 torn blocks, writes per cut >= $min_w/$((sum_w / cuts))/$max_w (min/avg/max, counted to the last progress line), max_seq $max_seq"

@@ -29,88 +29,19 @@ mem=2G
 
 powercut_setup powercut-fsdax
 
-# The guest side.  PHASE=init: create the file system; cut: check it, then
-# run the workload until the power is cut; final: check it.
-guest='
-set -e
-# file f.K holds the numbers K to last K (1 to 60 KiB)
-last() { echo $(( $1 + ($1 % 13) * 800 + 200 )); }
-if [ "$PHASE" = init ]; then
-	ndctl create-namespace -f -e namespace0.0 -m fsdax > /tmp/ns
-	grep -E "\"(mode|map|blockdev)\"" /tmp/ns | tr -d " ,"
-	ps=$(sed -n "s/^KernelPageSize: *\([0-9]*\) kB$/\1/p" /proc/self/smaps | head -n 1)
-	echo "block size: $((ps * 1024))"
-	mkfs.ext4 -q -F -b $((ps * 1024)) /dev/pmem0
-	mount -o dax /dev/pmem0 /mnt
-	mkdir /mnt/d
-	: > /mnt/log
-else
-	ndctl list -N | grep -E "\"(mode|blockdev)\"" | tr -d " ,"
-	mount -o dax /dev/pmem0 /mnt		# replays the journal
-	umount /mnt
-	if e2fsck -fn /dev/pmem0 > /tmp/fsck 2>&1; then
-		echo "fsck: clean"
-	else
-		echo "fsck: exit status $?"
-		cat /tmp/fsck
-		exit 1
-	fi
-	mount -o dax /dev/pmem0 /mnt
-	n=0
-	for f in /mnt/d/f.*; do
-		[ -e "$f" ] || continue
-		k=${f##*.}
-		if ! seq $k $(last $k) | cmp -s - $f; then
-			echo "bad file: $f"
-			ls -l $f
-			exit 1
-		fi
-		n=$((n + 1))
-	done
-	echo "files: $n ok"
-	awk "!/^line [0-9]+\$/ { print \"bad log line \" NR \": \" \$0; bad = 1; exit 1 }
-	     \$2 <= prev { print \"log line \" NR \" not increasing: \" \$0; bad = 1; exit 1 }
-	     { prev = \$2 }
-	     END { if (!bad) print \"log: \" NR \" lines ok\" }" /mnt/log
-fi
-grep " /mnt " /proc/mounts | grep -q dax=always
-echo "mounted: dax"
-i=$(ls /mnt/d | sed -n "s/^f\.//p" | sort -n | tail -n 1)
-echo "last file: ${i:-0}"
-if [ "$PHASE" = final ]; then
-	umount /mnt
-	e2fsck -fn /dev/pmem0 > /dev/null
-	echo "final fsck: clean"
-	exit 0
-fi
-rm -f /mnt/d/tmp.*
-i=${i:-0}
-cnt=0
-while :; do
-	i=$((i + 1))
-	seq $i $(last $i) > /tmp/src
-	dd if=/tmp/src of=/mnt/d/tmp.$i bs=16k conv=fsync status=none
-	mv /mnt/d/tmp.$i /mnt/d/f.$i
-	echo "line $i" >> /mnt/log
-	if [ $((i % 8)) = 0 ]; then
-		sync /mnt/log
-	fi
-	rm -f /mnt/d/f.$((i - 20))
-	cnt=$((cnt + 1))
-	if [ $cnt = 5 ]; then
-		echo "fsdax: writing"
-	fi
-done
-'
+# The guest side: guest/71-powercut-fsdax.sh, PHASE=init: create the file
+# system; cut: check it, then run the workload until the power is cut;
+# final: check it.
+guest=$GUEST/71-powercut-fsdax.sh
 
 # checks NAME: the checks of a cut or final boot; sets $files, $log, $lastf
 checks()
 {
 	local out=$work/$1.out
-	expect_line "$out" '"mode":"fsdax"' > /dev/null
-	expect_line "$out" '"blockdev":"pmem0"' > /dev/null
-	expect_line "$out" "fsck: clean" > /dev/null
-	expect_line "$out" "mounted: dax" > /dev/null
+	expect_line "$out" '"mode":"fsdax"'
+	expect_line "$out" '"blockdev":"pmem0"'
+	expect_line "$out" "fsck: clean"
+	expect_line "$out" "mounted: dax"
 	files=$(grep -x 'files: [0-9]* ok' "$out") || fail "$1: no files line"
 	log=$(grep -x 'log: [0-9]* lines ok' "$out") || fail "$1: no log line"
 	lastf=$(sed -n 's/^last file: \([0-9]*\)$/\1/p' "$out")
@@ -125,8 +56,8 @@ checks()
 # powercut PHASE NAME: run a boot until "fsdax: writing", then cut its power
 powercut()
 {
-	powercut_cut "$2" 'fsdax: writing' --env PHASE="$1" -- "$guest"
-	expect_line "$work/$2.out" "mounted: dax" > /dev/null
+	powercut_cut "$2" 'fsdax: writing' --env PHASE="$1" --script "$guest"
+	expect_line "$work/$2.out" "mounted: dax"
 }
 
 # after_cut K NAME: report cut K from the checks of the boot NAME after it
@@ -162,7 +93,7 @@ for i in $(seq 2 "$cuts"); do
 done
 
 # ---- final boot: check only, normal power-off
-powercut_vm final --env PHASE=final -- "$guest" || { cat "$work/final.out" "$work/final.err"; fail "final boot: guest command failed"; }
+powercut_vm final --env PHASE=final --script "$guest" || { cat "$work/final.out" "$work/final.err"; fail "final boot: guest command failed"; }
 after_cut "$cuts" final
 expect_line "$work/final.out" "final fsck: clean"
-echo "ok: $cuts power cuts, fsck clean after each, files kept per cut $min_w/$((lastf / cuts))/$max_w (min/avg/max), $files, $log"
+ok "$cuts power cuts, fsck clean after each, files kept per cut $min_w/$((lastf / cuts))/$max_w (min/avg/max), $files, $log"

@@ -29,7 +29,7 @@ arm64)  ranges=128M@0x80000000,128M@0x98000000 ;;
 esac
 mem=2G
 
-work=$(mktemp -d)
+work=$WORK
 disk=$work/nvme.img
 pidfile=$work/qemu.pid
 vmpid=
@@ -39,18 +39,20 @@ cleanup()
 		[ -s "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2> /dev/null
 		wait "$vmpid" 2> /dev/null
 	fi
-	rm -rf "$work"
 }
-trap cleanup EXIT
+at_exit cleanup
 truncate -s 2G "$disk"
 
-# boot NAME [RUN-VM OPTIONS] -- COMMAND: a new machine with the disk
+# boot NAME [RUN-VM OPTIONS]: a new machine with the disk, running the step
+# NAME of guest/80-save-restore.sh
 boot()
 {
 	local name=$1
 	shift
 	vm --mem "$mem" --nvme "$disk" --qemu-pidfile "$pidfile" \
 		--append "nvemu=$ranges ${NVEMU_APPEND:-}" "$@" \
+		--env STEP="$name" --env UNIT_START="$start_cmd" --env UNIT_STOP="$stop_cmd" \
+		--script "$GUEST/80-save-restore.sh" \
 		> "$work/$name.out" 2> "$work/$name.err"
 }
 
@@ -64,62 +66,10 @@ stop_cmd=$(unit_line ExecStop)
 [ -n "$start_cmd" ] && [ -n "$stop_cmd" ] || fail "no ExecStart=/ExecStop= running /usr/sbin/nvemu in $unit"
 echo "unit start: $start_cmd"
 echo "unit stop:  $stop_cmd"
-unitlib="
-NVEMU_TARGET=/dev/nvme0n1
-NVEMU_OPTS=--json
-unit_start() { $start_cmd; }
-unit_stop() { $stop_cmd; }
-"
-
-# shared guest shell functions
-lib=$unitlib'
-set -e
-data_size() { nvemu info --json | sed "s/.*\"data_size\":\([0-9]*\).*/\1/"; }
-nvm_hash() { head -c $(data_size) /dev/nvemu0 | sha256sum | cut -d" " -f1; }
-files() { (cd /mnt && find . -type f | sort | xargs sha256sum) | sha256sum | cut -d" " -f1; }
-# the NVMe disk that run-vm gave serial $1 (nvemu0, nvemu1, ...): probe
-# order, hence the names, may vary
-disk() { for d in /sys/block/nvme*n1; do
-	[ "$(tr -d " " < $d/device/serial)" != "$1" ] || echo /dev/${d##*/}; done; }
-wait_for() { i=0; while [ ! -e "$1" ]; do [ $i -lt 100 ] || return 1; sleep 0.1; i=$((i + 1)); done; }
-# run a command, print its exit status and the first line of its stderr
-st() { set +e; "$@" > /tmp/out 2> /tmp/err; echo "$? $(head -n 1 /tmp/err)"; set -e; }
-'
 
 # ---- boot A: the first boot of a deployment (nvemu.restore=wait, no image
 # on the disk yet), a shutdown save, and a warm reset
-NVEMU_APPEND=nvemu.restore=wait boot A --reboots 1 -- "$lib"'
-sysfs=/sys/bus/platform/devices/nvemu
-if [ "$NVEMU_BOOT" = 0 ]; then
-	echo "first pending $(cat $sysfs/restore_pending)"
-	unit_start
-	echo "first pending after start $(cat $sysfs/restore_pending)"
-	wait_for /sys/bus/nd/devices/region0
-	ndctl disable-region all > /dev/null
-	head -c $(data_size) /dev/urandom > /dev/nvemu0
-	ndctl enable-region all > /dev/null
-	ndctl create-namespace -f -e namespace0.0 -m fsdax > /dev/null
-	mkfs.ext4 -q -F -b 4096 /dev/pmem0
-	mount -o dax /dev/pmem0 /mnt
-	head -c 30000000 /dev/urandom > /mnt/big
-	seq 1 100000 > /mnt/small
-	mkdir /mnt/d && echo hello > /mnt/d/f
-	echo "files $(files)"
-	umount /mnt
-	echo "hash $(nvm_hash)"
-	unit_stop
-	echo "saved_generation $(cat $sysfs/saved_generation)"
-	sync
-	reboot -f
-fi
-# the warm reset: the metadata survived, so the gate is open and the
-# unit restores nothing (the NVM is newer than any image)
-echo "warm pending $(cat $sysfs/restore_pending)"
-echo "warm hash $(nvm_hash)"
-unit_start
-echo "warm hash after start $(nvm_hash)"
-echo "warm restored_generation $(cat $sysfs/restored_generation)"
-' || { cat "$work/A.out" "$work/A.err"; fail "boot A failed"; }
+NVEMU_APPEND=nvemu.restore=wait boot A --reboots 1 || { cat "$work/A.out" "$work/A.err"; fail "boot A failed"; }
 cat "$work/A.out"
 hash=$(sed -n 's/^hash //p' "$work/A.out")
 files=$(sed -n 's/^files //p' "$work/A.out")
@@ -139,27 +89,7 @@ grep -q "restore gate open" "$work/A.err" ||
 	fail "boot A: the unit's restore after a warm reset did not say why it did nothing"
 
 # ---- boot B: restore into a new machine, behind the gate
-NVEMU_APPEND=nvemu.restore=wait boot B -- "$lib"'
-echo "pending $(cat /sys/bus/platform/devices/nvemu/restore_pending)"
-echo "regions before $(ls /sys/bus/nd/devices | grep -c region || true)"
-# the gate does not open while the device is open for writing
-exec 3<> /dev/nvemu0
-if nvemu restore --abandon 2> /dev/null; then echo "abandon while open: done"
-else echo "abandon while open: refused"; fi
-exec 3>&-
-echo "still pending $(cat /sys/bus/platform/devices/nvemu/restore_pending)"
-unit_start
-echo "pending $(cat /sys/bus/platform/devices/nvemu/restore_pending)"
-wait_for /dev/pmem0
-echo "hash $(nvm_hash)"
-ndctl list -N | grep -E "\"(mode|blockdev)\"" | tr -d " ,"
-mount -o dax /dev/pmem0 /mnt
-echo "files $(files)"
-umount /mnt
-for f in clean_shutdown restored_generation health; do
-	echo "$f $(cat /sys/bus/platform/devices/nvemu/$f)"
-done
-' || { cat "$work/B.out" "$work/B.err"; fail "boot B failed"; }
+NVEMU_APPEND=nvemu.restore=wait boot B || { cat "$work/B.out" "$work/B.err"; fail "boot B failed"; }
 cat "$work/B.out"
 expect_line "$work/B.out" "pending 1"
 expect_line "$work/B.out" "regions before 0"
@@ -179,22 +109,12 @@ grep -q '^{"command":"restore",.*"generation":1,' "$work/B.out" ||
 ds=$(sed -n 's/^{"command":"restore",.*"bytes_total":\([0-9]*\).*/\1/p' "$work/B.out")
 grep -q '^{"command":"restore",.*"bytes_read":'"$ds"',.*"mode":"single-pass"' "$work/B.out" ||
 	fail "boot B: the restore behind the gate did not read the image once, in a single pass"
-echo "ok: single-pass restore read $ds bytes"
+ok "single-pass restore read $ds bytes"
 
 # ---- boot C: a save cut in its middle
 rm -f "$pidfile"
 : > "$work/C.out"
-NVEMU_APPEND=nvemu.restore=wait boot C -- "$lib"'
-nvemu restore --from /dev/nvme0n1 --quiet
-wait_for /dev/pmem0
-mount -o dax /dev/pmem0 /mnt
-echo changed > /mnt/d/f
-umount /mnt
-echo "hash2 $(nvm_hash)"
-echo saving
-nvemu save --to /dev/nvme0n1 --full --json
-echo "save finished"
-' &
+NVEMU_APPEND=nvemu.restore=wait boot C &
 vmpid=$!
 t=0
 until grep -qx saving "$work/C.out"; do
@@ -218,64 +138,16 @@ hash2=$(sed -n 's/^hash2 //p' "$work/C.out")
 # a save that still finished before the cut made generation 2 current:
 # then the restore must give exactly that
 if grep -qx "save finished" "$work/C.out"; then
-	echo "note: the save finished before the power cut: expecting generation 2"
+	tap_diag "note: the save finished before the power cut: expecting generation 2"
 	want_gen=2 want_hash=$hash2
 else
-	echo "ok: the power was cut during the save"
+	ok "the power was cut during the save"
 	want_gen=1 want_hash=$hash
 fi
 
 # ---- boot D: the previous image, intact; then incremental saves that
 # read only what the kernel recorded as changed, through every path
-NVEMU_APPEND=nvemu.restore=wait boot D -- "$lib"'
-nvemu verify /dev/nvme0n1 --json --quiet
-nvemu restore --from /dev/nvme0n1 --json --quiet
-wait_for /dev/pmem0
-echo "hash $(nvm_hash)"
-# an incremental save after 1% of the segments (at least one)
-# changed through /dev/nvemu0 reads and writes those regions only: the
-# restore made its image the kernel'"'"'s reference
-ndctl disable-region all > /dev/null
-nr=$(nvemu info --json | sed "s/.*\"nr_segments\":\([0-9]*\).*/\1/")
-rs=$(nvemu info --json | sed "s/.*\"segment_size\":\([0-9]*\).*/\1/")
-n=$(( (nr + 99) / 100 ))
-for r in $(seq 0 $((n - 1))); do
-	head -c 4096 /dev/urandom | dd of=/dev/nvemu0 bs=4096 \
-		seek=$(( r * 3 % nr * rs / 4096 )) conv=notrunc 2> /dev/null
-done
-echo "changed $n of $nr"
-nvemu save --to /dev/nvme0n1 --json --quiet
-# fsdax: files written through DAX and ext4 metadata through block I/O
-ndctl enable-region all > /dev/null
-wait_for /dev/pmem0
-mount -o dax /dev/pmem0 /mnt
-head -c 5000000 /dev/urandom > /mnt/new
-echo more >> /mnt/d/f
-umount /mnt
-echo "fsdax $(nvemu save --to /dev/nvme0n1 --json --quiet)"
-echo "fsdax against nvm: $(st nvemu verify /dev/nvme0n1 --against-nvm --quiet)"
-# device-dax: the info block through ->rw_bytes, data through a mapping
-ndctl create-namespace -f -e namespace0.0 -m devdax > /dev/null
-wait_for /dev/dax0.0
-daxcheck fill /dev/dax0.0 7 --size 4194304
-echo "devdax $(nvemu save --to /dev/nvme0n1 --json --quiet)"
-echo "devdax against nvm: $(st nvemu verify /dev/nvme0n1 --against-nvm --quiet)"
-# nothing holds the NVM any more: the next save takes the mapped regions
-# one last time, the one after has nothing to compare
-ndctl disable-region all > /dev/null
-nvemu save --to /dev/nvme0n1 --json --quiet > /dev/null
-echo "idle $(nvemu save --to /dev/nvme0n1 --json --quiet)"
-echo "idle against nvm: $(st nvemu verify /dev/nvme0n1 --against-nvm --quiet)"
-# --jobs 1, 2 and 4 write the same image (time and uuid pinned), one at a
-# time into a file in tmpfs
-export NVEMU_TEST_TIME=1700000000000000000
-export NVEMU_TEST_UUID=00112233445566778899aabbccddeeff
-for j in 1 2 4; do
-	nvemu save --to /tmp/img --full --jobs $j --quiet
-	echo "jobs $j image $(sha256sum < /tmp/img | cut -d" " -f1)"
-	rm /tmp/img
-done
-' || { cat "$work/D.out" "$work/D.err"; fail "boot D failed"; }
+NVEMU_APPEND=nvemu.restore=wait boot D || { cat "$work/D.out" "$work/D.err"; fail "boot D failed"; }
 cat "$work/D.out"
 grep -q '^{"command":"verify",.*"generation":'$want_gen',.*"image_ok":true' "$work/D.out" ||
 	fail "boot D: the image is not generation $want_gen, or not ok"
@@ -288,7 +160,7 @@ read -r n nr < <(sed -n 's/^changed \([0-9]*\) of \([0-9]*\)$/\1 \2/p' "$work/D.
 [ -n "$n" ] || fail "boot D: no incremental save"
 grep -q "^{\"command\":\"save\",.*\"regions\":$nr,\"regions_written\":$n,\"regions_skipped\":$((nr - n)),.*\"changes_known\":true,\"regions_compared\":$n[,}]" "$work/D.out" ||
 	fail "boot D: the incremental save did not compare and write exactly the $n changed region(s) of $nr"
-echo "ok: incremental save compared and wrote $n of $nr regions"
+ok "incremental save compared and wrote $n of $nr regions"
 for p in fsdax devdax; do
 	grep -q "^$p {\"command\":\"save\",.*\"changes_known\":true," "$work/D.out" ||
 		fail "boot D: the save after $p writes did not use the kernel's record"
@@ -296,66 +168,22 @@ for p in fsdax devdax; do
 		fail "boot D: the save after $p writes wrote nothing"
 	grep -q "^$p against nvm: 0 " "$work/D.out" ||
 		fail "boot D: after the $p writes, the NVM differs from the image the incremental save wrote"
-	echo "ok: $p writes recorded: the incremental save left nothing behind"
+	ok "$p writes recorded: the incremental save left nothing behind"
 done
 grep -q '^idle {"command":"save",.*"regions_written":0,.*"changes_known":true,"regions_compared":0[,}]' "$work/D.out" ||
 	fail "boot D: with nothing holding the NVM, a save after a save still compared regions"
 grep -q "^idle against nvm: 0 " "$work/D.out" || fail "boot D: the NVM differs from the last image"
-echo "ok: nothing holds the NVM: nothing left to compare"
+ok "nothing holds the NVM: nothing left to compare"
 
 # ---- boot E: another geometry (region size) is refused, NVM unchanged
-NVEMU_APPEND=nvemu.segment_size=32M boot E -- "$lib"'
-ndctl disable-region all > /dev/null
-before=$(nvm_hash)
-echo "geometry: $(st nvemu restore --from /dev/nvme0n1 --quiet)"
-echo "unchanged $([ "$(nvm_hash)" = "$before" ] && echo yes || echo no)"
-' || { cat "$work/E.out" "$work/E.err"; fail "boot E failed"; }
+NVEMU_APPEND=nvemu.segment_size=32M boot E || { cat "$work/E.out" "$work/E.err"; fail "boot E failed"; }
 cat "$work/E.out"
 grep -q "^geometry: 4 " "$work/E.out" || fail "another geometry was not refused with status 4"
 expect_line "$work/E.out" "unchanged yes"
 
 # ---- boot F: bad images and targets are refused, NVM unchanged
 truncate -s 64M "$work/small.img"
-boot F --nvme "$work/small.img" -- "$lib"'
-ndctl disable-region all > /dev/null
-big=$(disk nvemu0) small=$(disk nvemu1)
-echo "disks $big $small"
-before=$(nvm_hash)
-echo "small target: $(st nvemu save --to $small --quiet)"
-# the first 60 MiB of the image: headers and tables, not all data
-dd if=$big of=$small bs=1M count=60 2> /dev/null
-echo "truncated: $(st nvemu restore --from $small --quiet)"
-# one byte of region 1 in both its slots, whichever is current: slot 0
-# at 4 MiB + 64 MiB, slot 1 at 4 MiB + (4 + 1) x 64 MiB (4 regions; see
-# the layout in Documentation/admin-guide/nvemu-save-restore.rst)
-flip() { dd if=$big of=/tmp/byte.$1 bs=1 skip=$1 count=1 2> /dev/null
-	printf "\125" | cmp -s - /tmp/byte.$1 && v="\252" || v="\125"
-	printf "$v" | dd of=$big bs=1 seek=$1 conv=notrunc 2> /dev/null; }
-unflip() { dd if=/tmp/byte.$1 of=$big bs=1 seek=$1 conv=notrunc 2> /dev/null; }
-off0=$((4194304 + 67108864 + 12345))
-off1=$((4194304 + 5 * 67108864 + 12345))
-flip $off0
-flip $off1
-echo "checksum: $(st nvemu restore --from $big --quiet)"
-echo "unchanged $([ "$(nvm_hash)" = "$before" ] && echo yes || echo no)"
-# the same image in a single pass: region 1 is not written, the others are
-r1() { dd if=/dev/nvemu0 bs=1M skip=64 count=64 2> /dev/null | sha256sum | cut -d" " -f1; }
-r1before=$(r1)
-echo "single: $(st nvemu restore --from $big --single-pass --quiet)"
-grep -q "region 1[^0-9]" /tmp/err && echo "single names region 1"
-echo "single region 1 untouched $([ "$(r1)" = "$r1before" ] && echo yes || echo no)"
-unflip $off0
-unflip $off1
-nvemu verify $big --quiet && echo "repaired image: ok"
-echo "differs: $(st nvemu verify $big --against-nvm --quiet)"
-grep "^ *region " /tmp/err | sed "s/^ */differing /"
-# both header copies damaged
-before=$(nvm_hash)
-printf "\377" | dd of=$big bs=1 seek=100 conv=notrunc 2> /dev/null
-printf "\377" | dd of=$big bs=1 seek=$((1048576 + 100)) conv=notrunc 2> /dev/null
-echo "no image: $(st nvemu restore --from $big --quiet)"
-echo "unchanged again $([ "$(nvm_hash)" = "$before" ] && echo yes || echo no)"
-' || { cat "$work/F.out" "$work/F.err"; fail "boot F failed"; }
+boot F --nvme "$work/small.img" || { cat "$work/F.out" "$work/F.err"; fail "boot F failed"; }
 cat "$work/F.out"
 grep -q "^small target: 6 " "$work/F.out" || fail "a too small target was not refused with status 6"
 grep -q "^truncated: 6 " "$work/F.out" || fail "a truncated image was not refused with status 6"
@@ -372,4 +200,4 @@ expect_line "$work/F.out" "single region 1 untouched yes"
 grep -q "^differs: 7 " "$work/F.out" || fail "the NVM does not differ from the image after a failed single pass"
 [ "$(grep -c "^differing " "$work/F.out")" = 1 ] && grep -q "^differing region 1 (offset 67108864," "$work/F.out" ||
 	fail "after the single pass, the NVM should differ from the image in region 1 only"
-echo "ok: single pass restored every region but the damaged one"
+ok "single pass restored every region but the damaged one"

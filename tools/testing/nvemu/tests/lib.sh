@@ -4,6 +4,9 @@
 # NN-name.sh in this directory that declares the architectures it runs on
 # in a "# arch: x86_64 arm64" line, reads $ARCH, boots guests with vm and
 # exits 0 (pass), 1 (fail) or 4 (skip).  tools/testing/nvemu/check runs them.
+# Its checks print TAP (../tap.sh, the emitter check uses too): "ok N - ..."
+# per check passed, "not ok N - ..." for the one that failed, and the plan
+# "1..N" when the test exits.  Its scratch files go into $WORK.
 
 set -euo pipefail
 
@@ -41,9 +44,43 @@ vm()
 	"$NVEMU_T/run-vm" --arch "$ARCH" --timeout "${VM_TIMEOUT:-600}" "$@"
 }
 
+# The guest side of a test that is more than a line or two:
+# tests/guest/NN-name.sh, run with vm --script "$GUEST/NN-name.sh"; host
+# values go in with vm --env, never spliced into the code.
+GUEST=$TESTS_DIR/guest
+
+# shellcheck source=../tap.sh
+. "$NVEMU_T/tap.sh"
+
+# at_exit COMMAND: run COMMAND (a string, eval'd) when the test exits, in
+# the order given; then $WORK is removed and the TAP plan printed.
+WORK=$(mktemp -d)
+AT_EXIT=()
+at_exit()
+{
+	AT_EXIT+=("$1")
+}
+
+lib_exit()
+{
+	local c
+	for c in "${AT_EXIT[@]}"; do
+		eval "$c" || true
+	done
+	rm -rf "$WORK"
+	[ "$TAP_N" = 0 ] || tap_plan
+}
+trap lib_exit EXIT
+
+# ok DESCRIPTION: a check that passed (the test tested it itself)
+ok()
+{
+	tap_ok "$*"
+}
+
 fail()
 {
-	echo "FAIL: $*" >&2
+	tap_not_ok "$*"
 	exit 1
 }
 
@@ -51,7 +88,7 @@ fail()
 expect_eq()
 {
 	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
-	echo "ok: $1 = '$3'"
+	ok "$1 = '$3'"
 }
 
 # expect_line FILE LINE: FILE must contain LINE exactly (after the dmesg
@@ -61,7 +98,7 @@ expect_line()
 	# no grep -q: with pipefail, sed would die of SIGPIPE after a match
 	sed -e 's/^\[ *[0-9.]*\] //' "$1" | grep -xF -- "$2" > /dev/null ||
 		fail "missing line: $2"
-	echo "ok: line: $2"
+	ok "line: $2"
 }
 
 # Power cuts (70-*, 71-*): guest RAM on a shared file, QEMU killed with
@@ -72,11 +109,11 @@ expect_line()
 # build/logs/NAME-ARCH/ for the console logs of the last run
 powercut_setup()
 {
-	work=$(mktemp -d)
+	work=$WORK
 	ram=/dev/shm/nvemu-$1-$$.ram
 	pidfile=$work/qemu.pid
 	vmpid=
-	trap powercut_cleanup EXIT
+	at_exit powercut_cleanup
 	logdir=$TOP/build/logs/$1-$ARCH
 	rm -rf "$logdir"
 	mkdir -p "$logdir"
@@ -92,11 +129,11 @@ powercut_cleanup()
 		wait "$vmpid" 2> /dev/null
 	fi
 	rm -f "$ram"
-	rm -rf "$work"
 }
 
-# powercut_vm NAME [RUN-VM OPTIONS] -- COMMAND: one boot on the RAM file;
-# its output goes to $work/NAME.out and $work/NAME.err
+# powercut_vm NAME RUN-VM OPTIONS (and -- COMMAND or --script FILE): one
+# boot on the RAM file; its output goes to $work/NAME.out and
+# $work/NAME.err
 powercut_vm()
 {
 	local name=$1
@@ -106,8 +143,8 @@ powercut_vm()
 		> "$work/$name.out" 2> "$work/$name.err"
 }
 
-# powercut_cut NAME MARKER [RUN-VM OPTIONS] -- COMMAND: a boot that runs
-# until COMMAND prints the line MARKER, then 0.2-3.0 s more (random; set in
+# powercut_cut NAME MARKER RUN-VM OPTIONS: a boot that runs until the
+# command prints the line MARKER, then 0.2-3.0 s more (random; set in
 # $delay) before QEMU is killed; run-vm must report exactly that.
 powercut_cut()
 {
