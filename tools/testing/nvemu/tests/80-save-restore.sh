@@ -17,10 +17,10 @@
 #           is cut (SIGKILL of QEMU) in its middle
 #   boot D: a new machine: the restore gets the image of boot A, exactly
 #   boot E, F: another geometry, a too small target, a truncated image, a
-#           damaged region, damaged headers: each refused with its own exit
+#           damaged segment, damaged headers: each refused with its own exit
 #           status, and the NVM is left as it was (verify-first, the
-#           default while the gate is open); a damaged region restored in
-#           a single pass: that region untouched, every other one restored
+#           default while the gate is open); a damaged segment restored in
+#           a single pass: that segment untouched, every other one restored
 . "$(dirname "$0")/lib.sh"
 
 case $ARCH in
@@ -74,7 +74,7 @@ cat "$work/A.out"
 hash=$(sed -n 's/^hash //p' "$work/A.out")
 files=$(sed -n 's/^files //p' "$work/A.out")
 [ ${#hash} = 64 ] && [ ${#files} = 64 ] || fail "boot A: no hashes"
-grep -q '^{"command":"save",.*"generation":1,.*"regions_written":\([0-9]*\),"regions_skipped":0,.*"shutdown":true' "$work/A.out" ||
+grep -q '^{"command":"save",.*"generation":1,.*"segments_written":\([0-9]*\),"segments_skipped":0,.*"shutdown":true' "$work/A.out" ||
 	fail "boot A: the save summary is not a full save of generation 1"
 expect_line "$work/A.out" "saved_generation 1"
 expect_line "$work/A.out" "first pending 1"
@@ -158,24 +158,24 @@ expect_line "$work/D.out" "jobs 2 image $img"
 expect_line "$work/D.out" "jobs 4 image $img"
 read -r n nr < <(sed -n 's/^changed \([0-9]*\) of \([0-9]*\)$/\1 \2/p' "$work/D.out")
 [ -n "$n" ] || fail "boot D: no incremental save"
-grep -q "^{\"command\":\"save\",.*\"regions\":$nr,\"regions_written\":$n,\"regions_skipped\":$((nr - n)),.*\"changes_known\":true,\"regions_compared\":$n[,}]" "$work/D.out" ||
-	fail "boot D: the incremental save did not compare and write exactly the $n changed region(s) of $nr"
-ok "incremental save compared and wrote $n of $nr regions"
+grep -q "^{\"command\":\"save\",.*\"segments\":$nr,\"segments_written\":$n,\"segments_skipped\":$((nr - n)),.*\"changes_known\":true,\"segments_compared\":$n[,}]" "$work/D.out" ||
+	fail "boot D: the incremental save did not compare and write exactly the $n changed segment(s) of $nr"
+ok "incremental save compared and wrote $n of $nr segments"
 for p in fsdax devdax; do
 	grep -q "^$p {\"command\":\"save\",.*\"changes_known\":true," "$work/D.out" ||
 		fail "boot D: the save after $p writes did not use the kernel's record"
-	grep -q "^$p {\"command\":\"save\",.*\"regions_written\":0," "$work/D.out" &&
+	grep -q "^$p {\"command\":\"save\",.*\"segments_written\":0," "$work/D.out" &&
 		fail "boot D: the save after $p writes wrote nothing"
 	grep -q "^$p against nvm: 0 " "$work/D.out" ||
 		fail "boot D: after the $p writes, the NVM differs from the image the incremental save wrote"
 	ok "$p writes recorded: the incremental save left nothing behind"
 done
-grep -q '^idle {"command":"save",.*"regions_written":0,.*"changes_known":true,"regions_compared":0[,}]' "$work/D.out" ||
-	fail "boot D: with nothing holding the NVM, a save after a save still compared regions"
+grep -q '^idle {"command":"save",.*"segments_written":0,.*"changes_known":true,"segments_compared":0[,}]' "$work/D.out" ||
+	fail "boot D: with nothing holding the NVM, a save after a save still compared segments"
 grep -q "^idle against nvm: 0 " "$work/D.out" || fail "boot D: the NVM differs from the last image"
 ok "nothing holds the NVM: nothing left to compare"
 
-# ---- boot E: another geometry (region size) is refused, NVM unchanged
+# ---- boot E: another geometry (segment size) is refused, NVM unchanged
 NVEMU_APPEND=nvemu.segment_size=32M boot E || { cat "$work/E.out" "$work/E.err"; fail "boot E failed"; }
 cat "$work/E.out"
 grep -q "^geometry: 4 " "$work/E.out" || fail "another geometry was not refused with status 4"
@@ -187,17 +187,17 @@ boot F --nvme "$work/small.img" || { cat "$work/F.out" "$work/F.err"; fail "boot
 cat "$work/F.out"
 grep -q "^small target: 6 " "$work/F.out" || fail "a too small target was not refused with status 6"
 grep -q "^truncated: 6 " "$work/F.out" || fail "a truncated image was not refused with status 6"
-grep -q "^checksum: 5 " "$work/F.out" || fail "a damaged region was not refused with status 5"
+grep -q "^checksum: 5 " "$work/F.out" || fail "a damaged segment was not refused with status 5"
 expect_line "$work/F.out" "repaired image: ok"
 grep -q "^no image: 3 " "$work/F.out" || fail "damaged headers were not refused with status 3"
 expect_line "$work/F.out" "unchanged yes"
 expect_line "$work/F.out" "unchanged again yes"
-# single pass: status 5, region 1 named and untouched, and afterwards
-# the NVM differs from the (repaired) image in region 1 alone
-grep -q "^single: 5 " "$work/F.out" || fail "a damaged region was not refused with status 5 in a single pass"
-expect_line "$work/F.out" "single names region 1"
-expect_line "$work/F.out" "single region 1 untouched yes"
+# single pass: status 5, segment 1 named and untouched, and afterwards
+# the NVM differs from the (repaired) image in segment 1 alone
+grep -q "^single: 5 " "$work/F.out" || fail "a damaged segment was not refused with status 5 in a single pass"
+expect_line "$work/F.out" "single names segment 1"
+expect_line "$work/F.out" "single segment 1 untouched yes"
 grep -q "^differs: 7 " "$work/F.out" || fail "the NVM does not differ from the image after a failed single pass"
-[ "$(grep -c "^differing " "$work/F.out")" = 1 ] && grep -q "^differing region 1 (offset 67108864," "$work/F.out" ||
-	fail "after the single pass, the NVM should differ from the image in region 1 only"
-ok "single pass restored every region but the damaged one"
+[ "$(grep -c "^differing " "$work/F.out")" = 1 ] && grep -q "^differing segment 1 (offset 67108864," "$work/F.out" ||
+	fail "after the single pass, the NVM should differ from the image in segment 1 only"
+ok "single pass restored every segment but the damaged one"

@@ -105,7 +105,7 @@ step_D()
 	wait_for /dev/pmem0
 	echo "hash $(nvm_hash)"
 	# an incremental save after 1% of the segments (at least one)
-	# changed through /dev/nvemu0 reads and writes those regions only: the
+	# changed through /dev/nvemu0 reads and writes those segments only: the
 	# restore made its image the kernel's reference
 	ndctl disable-region all > /dev/null
 	nr=$(nvemu info --json | sed "s/.*\"nr_segments\":\([0-9]*\).*/\1/")
@@ -132,7 +132,7 @@ step_D()
 	daxcheck fill /dev/dax0.0 7 --size 4194304
 	echo "devdax $(nvemu save --to /dev/nvme0n1 --json --quiet)"
 	echo "devdax against nvm: $(st nvemu verify /dev/nvme0n1 --against-nvm --quiet)"
-	# nothing holds the NVM any more: the next save takes the mapped regions
+	# nothing holds the NVM any more: the next save takes the mapped segments
 	# one last time, the one after has nothing to compare
 	ndctl disable-region all > /dev/null
 	nvemu save --to /dev/nvme0n1 --json --quiet > /dev/null
@@ -143,7 +143,7 @@ step_D()
 	export NVEMU_TEST_TIME=1700000000000000000
 	export NVEMU_TEST_UUID=00112233445566778899aabbccddeeff
 	for j in 1 2 4; do
-		nvemu save --to /tmp/img --full --jobs $j --quiet
+		nvemu-test save --to /tmp/img --full --jobs $j --quiet
 		echo "jobs $j image $(sha256sum < /tmp/img | cut -d" " -f1)"
 		rm /tmp/img
 	done
@@ -169,8 +169,8 @@ step_F()
 	# the first 60 MiB of the image: headers and tables, not all data
 	dd if=$big of=$small bs=1M count=60 2> /dev/null
 	echo "truncated: $(st nvemu restore --from $small --quiet)"
-	# one byte of region 1 in both its slots, whichever is current: slot 0
-	# at 4 MiB + 64 MiB, slot 1 at 4 MiB + (4 + 1) x 64 MiB (4 regions; see
+	# one byte of segment 1 in both its slots, whichever is current: slot 0
+	# at 4 MiB + 64 MiB, slot 1 at 4 MiB + (4 + 1) x 64 MiB (4 segments; see
 	# the layout in Documentation/admin-guide/nvemu-save-restore.rst)
 	flip() { dd if=$big of=/tmp/byte.$1 bs=1 skip=$1 count=1 2> /dev/null
 		printf "\125" | cmp -s - /tmp/byte.$1 && v="\252" || v="\125"
@@ -182,17 +182,17 @@ step_F()
 	flip $off1
 	echo "checksum: $(st nvemu restore --from $big --quiet)"
 	echo "unchanged $([ "$(nvm_hash)" = "$before" ] && echo yes || echo no)"
-	# the same image in a single pass: region 1 is not written, the others are
+	# the same image in a single pass: segment 1 is not written, the others are
 	r1() { dd if=/dev/nvemu0 bs=1M skip=64 count=64 2> /dev/null | sha256sum | cut -d" " -f1; }
 	r1before=$(r1)
 	echo "single: $(st nvemu restore --from $big --single-pass --quiet)"
-	grep -q "region 1[^0-9]" /tmp/err && echo "single names region 1"
-	echo "single region 1 untouched $([ "$(r1)" = "$r1before" ] && echo yes || echo no)"
+	grep -q "segment 1[^0-9]" /tmp/err && echo "single names segment 1"
+	echo "single segment 1 untouched $([ "$(r1)" = "$r1before" ] && echo yes || echo no)"
 	unflip $off0
 	unflip $off1
 	nvemu verify $big --quiet && echo "repaired image: ok"
 	echo "differs: $(st nvemu verify $big --against-nvm --quiet)"
-	grep "^ *region " /tmp/err | sed "s/^ */differing /"
+	grep "^ *segment " /tmp/err | sed "s/^ */differing /"
 	# both header copies damaged
 	before=$(nvm_hash)
 	printf "\377" | dd of=$big bs=1 seek=100 conv=notrunc 2> /dev/null
