@@ -152,7 +152,7 @@ static ssize_t nvemu_write_iter(struct kiocb *iocb, struct iov_iter *from)
  * Page faults on a MAP_SHARED mapping: the mapping is VM_PFNMAP (the
  * memory has no struct pages), filled on demand with PTEs, or with PMD
  * leaves where the virtual address, the device offset and the physical
- * address are all PMD-aligned and the PMD lies within one extent.
+ * address are all PMD-aligned and the PMD lies within one range.
  */
 static vm_fault_t nvemu_fault_pte(struct nvemu_dev *nv, struct vm_fault *vmf)
 {

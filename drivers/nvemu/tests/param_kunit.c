@@ -127,7 +127,7 @@ static void nvemu_check_range_test(struct kunit *test)
 	struct nvemu_range table[NVEMU_MAX_RANGES];
 	unsigned int i, conflict = ~0U;
 
-	/* Unused slots lie far above everything the cases use */
+	/* Unused entries lie far above everything the cases use */
 	for (i = 0; i < ARRAY_SIZE(table); i++) {
 		table[i].start = (u64)(i + 64) << 40;
 		table[i].size = SZ_128M;

@@ -72,8 +72,8 @@ struct nvemu_range_info {
  * struct nvemu_geometry - segments for save and restore
  *	(NVEMU_IOC_GEOMETRY)
  * @segment_size: out: size of a segment in bytes (nvemu.segment_size); a
- *		power of two that divides the range alignment, so that no data
- *		region spans two ranges
+ *		power of two that divides the range alignment, so that no
+ *		segment spans two ranges
  * @nr_segments:	out: number of segments
  * @data_size:	out: bytes that the segments cover, from device offset
  *		0: everything but nvemu's metadata area (meta_offset)
@@ -192,9 +192,9 @@ struct nvemu_changed {
 
 /*
  * nvemu_changed.flags: the kernel knows what changed since the image of
- * nvemu_changed.uuid and .generation: every region whose bit is clear is
+ * nvemu_changed.uuid and .generation: every segment whose bit is clear is
  * the same as in that image.  Without it the bitmap tells what changed
- * since the last call only, and the save must compare every region.
+ * since the last call only, and the save must compare every segment.
  */
 #define NVEMU_CHANGED_VALID		(1U << 0)
 
