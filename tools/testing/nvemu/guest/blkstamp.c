@@ -3,17 +3,17 @@
  * blkstamp - a crash-atomicity workload for block devices
  *
  * A guest-side helper of the nvemu tests (tools/testing/nvemu).  Every
- * 4096-byte block of the device holds a self-checking record: magic, block
+ * 4096-byte block of the device holds a self-checking stamp: magic, block
  * number, sequence number, a payload derived from both, and a CRC32C over
  * all of it.  "write" rewrites random blocks with the next sequence number,
  * one synchronous 4096-byte write at a time, until it is killed; "check",
  * after the crash or reset, finds any block that is not exactly one whole
- * record written for it, and with the sequence numbers of an earlier check
+ * stamp written for it, and with the sequence numbers of an earlier check
  * any block whose sequence number went backwards.
  *
  * The BTT (sector mode namespace, /dev/pmemXs) promises that a write of
  * one sector is atomic: after a power cut each sector holds its old or its
- * new contents, never a mix.  With 4096-byte sectors a torn record is thus
+ * new contents, never a mix.  With 4096-byte sectors a torn stamp is thus
  * a bug, and the CRC makes it visible.
  */
 #define _GNU_SOURCE
@@ -45,7 +45,7 @@
 #define MARK_WRITES	64
 #define PROGRESS_WRITES	1000
 
-/* "BLKSTAMP" in the byte order of the record (little endian) */
+/* "BLKSTAMP" in the byte order of the stamp (little endian) */
 #define BLKSTAMP_MAGIC	0x504d4154534b4c42ULL
 
 static const char help_text[] =
@@ -61,10 +61,10 @@ static const char help_text[] =
 "DESCRIPTION\n"
 "    DEV is a block device, typically the BTT sector device of a pmem\n"
 "    namespace (/dev/pmem0s), or a regular file.  It is used as N blocks of\n"
-"    4096 bytes, each holding one record (integers little endian):\n"
+"    4096 bytes, each holding one stamp (integers little endian):\n"
 "\n"
 "        offset    0  u64  magic, the ASCII bytes \"BLKSTAMP\"\n"
-"        offset    8  u64  block number, the record's position in DEV\n"
+"        offset    8  u64  block number, the stamp's position in DEV\n"
 "        offset   16  u64  sequence number, 0 after init\n"
 "        offset   24  4068 bytes of payload: the SplitMix64 stream seeded\n"
 "                          with splitmix64(block ^ splitmix64(seq))\n"
@@ -72,26 +72,26 @@ static const char help_text[] =
 "                          0x82F63B78, initial and final xor 0xFFFFFFFF)\n"
 "                          of bytes 0 to 4091\n"
 "\n"
-"    A record is valid if its magic, CRC, block number and payload are all\n"
-"    right.  A record that is half old and half new fails its CRC.\n"
+"    A stamp is valid if its magic, CRC, block number and payload are all\n"
+"    right.  A stamp that is half old and half new fails its CRC.\n"
 "\n"
 "    Every 4096-byte write is atomic on a BTT with 4096-byte sectors\n"
 "    (ndctl create-namespace --mode=sector --sector-size=4096), so after a\n"
-"    crash during \"write\" each block must hold a valid record with its old\n"
+"    crash during \"write\" each block must hold a valid stamp with its old\n"
 "    or its new sequence number.  With 512-byte sectors only each sector is\n"
-"    atomic and records can tear legitimately; blkstamp warns on a block\n"
+"    atomic and stamps can tear legitimately; blkstamp warns on a block\n"
 "    device whose logical block size is below 4096.\n"
 "\n"
 "COMMANDS\n"
 "    init DEV\n"
-"        Write a record with sequence number 0 to every block, then fsync.\n"
+"        Write a stamp with sequence number 0 to every block, then fsync.\n"
 "        Prints \"init: N blocks\".  With --blocks, a regular file is created\n"
 "        if it does not exist and extended if it is smaller.\n"
 "\n"
 "    write DEV\n"
-"        Read every block; all must hold valid records (exit status 1\n"
+"        Read every block; all must hold valid stamps (exit status 1\n"
 "        otherwise).  Then, until killed, pick a block at random (xorshift64*\n"
-"        seeded from S), increment its sequence number and write its record\n"
+"        seeded from S), increment its sequence number and write its stamp\n"
 "        with one 4096-byte pwrite() on a descriptor opened with O_DIRECT and\n"
 "        O_DSYNC.  Prints \"blkstamp: start: N blocks seed S\" first, the\n"
 "        line \"blkstamp: writing\" once the first 64 writes have completed\n"
@@ -102,14 +102,14 @@ static const char help_text[] =
 "    check DEV\n"
 "        Read every block and classify it: valid; torn (bad magic, bad CRC,\n"
 "        or a payload that does not match its block and sequence number);\n"
-"        wrong_block (an intact record of another block); and, with --prev,\n"
+"        wrong_block (an intact stamp of another block); and, with --prev,\n"
 "        regressed (valid, but with a lower sequence number than in FILE).\n"
 "        Prints exactly one line on standard output:\n"
 "\n"
 "        check: blocks=N valid=V torn=T wrong_block=W regressed=R max_seq=M\n"
 "\n"
-"        where V counts valid records (regressed ones included) and M is the\n"
-"        highest sequence number of a valid record.  The first 10 bad blocks\n"
+"        where V counts valid stamps (regressed ones included) and M is the\n"
+"        highest sequence number of a valid stamp.  The first 10 bad blocks\n"
 "        are described on standard error.  Exit status 0 if every block is\n"
 "        valid and none regressed, 1 otherwise.\n"
 "\n"
@@ -151,7 +151,7 @@ static const char help_text[] =
 "EXIT STATUS\n"
 "    0   success; check: every block valid, none regressed\n"
 "    1   check: some block torn, wrong or regressed; write: DEV does not\n"
-"        hold valid records\n"
+"        hold valid stamps\n"
 "    2   bad usage or a system error (message on standard error)\n"
 "\n"
 "EXAMPLE\n"
@@ -171,7 +171,7 @@ static void print_try(void)
 		"Try '%s --help' for more information.\n", prog, prog);
 }
 
-/* ---- CRC32C, pattern and records ---- */
+/* ---- CRC32C, pattern and stamps ---- */
 
 static uint32_t crc_table[256];
 
@@ -252,7 +252,7 @@ static void make_record(uint8_t *rec, uint64_t block, uint64_t seq)
 enum rec_state { REC_VALID, REC_TORN, REC_WRONG_BLOCK };
 
 /*
- * Classify the record found at position @block, and say what is wrong
+ * Classify the stamp found at position @block, and say what is wrong
  * with it in @why.  *@seq is its sequence number if it is valid.
  */
 static enum rec_state check_record(const uint8_t *rec, uint64_t block,
@@ -286,7 +286,7 @@ static enum rec_state check_record(const uint8_t *rec, uint64_t block,
 		return REC_TORN;
 	}
 	if (b != block) {
-		snprintf(why, whylen, "wrong block: holds the intact record of block %llu seq %llu",
+		snprintf(why, whylen, "wrong block: holds the intact stamp of block %llu seq %llu",
 			 (unsigned long long)b, (unsigned long long)s);
 		return REC_WRONG_BLOCK;
 	}
@@ -295,7 +295,7 @@ static enum rec_state check_record(const uint8_t *rec, uint64_t block,
 		for (i = 0; payload[i] == rec[HDR_SIZE + i]; i++)
 			;
 		snprintf(why, whylen,
-			 "invalid: payload mismatch at byte %zu of the record (seq %llu, crc ok)",
+			 "invalid: payload mismatch at byte %zu of the stamp (seq %llu, crc ok)",
 			 HDR_SIZE + i, (unsigned long long)s);
 		return REC_TORN;
 	}
@@ -344,12 +344,12 @@ static int dev_open(struct dev *d, const char *path, int flags, int direct)
 			goto err;
 		}
 		if (ssz > BLK_SIZE) {
-			pr_err("%s: logical block size %d is larger than the %d-byte records\n",
+			pr_err("%s: logical block size %d is larger than the %d-byte stamps\n",
 			       path, ssz, BLK_SIZE);
 			goto err;
 		}
 		if (ssz < BLK_SIZE)
-			pr_err("warning: %s has %d-byte logical blocks: only writes of %d bytes are atomic, records of %d bytes can tear\n",
+			pr_err("warning: %s has %d-byte logical blocks: only writes of %d bytes are atomic, stamps of %d bytes can tear\n",
 			       path, ssz, ssz, BLK_SIZE);
 	} else {
 		pr_err("%s: not a block device or regular file\n", path);
@@ -778,7 +778,7 @@ out:
 
 static int refuse_bad(uint64_t block, const char *why, void *arg)
 {
-	pr_err("%s: block %llu is not a valid record: %s; run 'blkstamp check' or 'blkstamp init'\n",
+	pr_err("%s: block %llu is not a valid stamp: %s; run 'blkstamp check' or 'blkstamp init'\n",
 	       (const char *)arg, (unsigned long long)block, why);
 	return 1;
 }

@@ -6,7 +6,7 @@
 # of two ranges with System RAM between them, across power cuts: guest RAM
 # is a shared file (run-vm --ram-file), and the power is cut by SIGKILL of
 # QEMU (run-vm --qemu-pidfile) while blkstamp rewrites random 4 KiB
-# records with O_DIRECT|O_DSYNC.  With 4 KiB sectors every record must come
+# stamps with O_DIRECT|O_DSYNC.  With 4 KiB sectors every stamp must come
 # back whole after each cut: old or new, never torn, never another block's.
 #   boot 0:   sector namespace with 4 KiB sectors, blkstamp init + check
 #   cut 1..N: check, then write until the host kills QEMU at a random time
@@ -48,7 +48,7 @@ check_line()
 	check=$line
 }
 
-# ---- boot 0: create the BTT and the records
+# ---- boot 0: create the BTT and the stamps
 out=$work/boot0.out
 powercut_vm boot0 --env PHASE=init --script "$GUEST/70-powercut-sector.sh" ||
 	{ cat "$out" "$work/boot0.err"; fail "boot 0: guest command failed"; }

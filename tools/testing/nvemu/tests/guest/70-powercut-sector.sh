@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of tests/70-powercut-sector.sh (run-vm --script: busybox sh in the guest).
-# PHASE=init: create the BTT (4 KiB sectors) and the records, check them;
+# PHASE=init: create the BTT (4 KiB sectors) and the stamps, check them;
 # cut: check, then write until the host cuts the power (SEED: blkstamp's
 # seed); final: check only.
 set -e
