@@ -85,9 +85,9 @@ tools: deps $(XXH_INC)/xxhash.h
 		-DNVEMU_TEST_HOOKS tools/nvemu/testhooks.c)
 	@$(TARGET_CC) -O2 -Wall -Wextra -static \
 		-o $(OUT)/bin/membw $(T)/bench/membw.c
-	@for p in daxcheck blkstamp; do \
+	@for p in daxcheck blkstamp gatecheck; do \
 		echo "  CC      $(OUT)/bin/$$p"; \
-		$(TARGET_CC) -std=gnu11 -O2 -Wall -Wextra -static \
+		$(TARGET_CC) -std=gnu11 -O2 -Wall -Wextra -static -Iinclude/uapi \
 			-o $(OUT)/bin/$$p $(T)/guest/$$p.c || exit 1; \
 	done
 
@@ -131,6 +131,7 @@ initramfs: tools selftests
 		--add $(OUT)/bin/membw:/usr/bin/membw \
 		--add $(OUT)/bin/daxcheck:/usr/bin/daxcheck \
 		--add $(OUT)/bin/blkstamp:/usr/bin/blkstamp \
+		--add $(OUT)/bin/gatecheck:/usr/bin/gatecheck \
 		$(foreach t,$(NVEMU_SELFTESTS),--add \
 			$(OUT)/selftests/$(t):/usr/lib/kselftests/nvemu/$(t))
 

@@ -2,20 +2,27 @@
 # SPDX-License-Identifier: GPL-2.0
 # arch: x86_64 arm64
 #
-# The built-in KUnit suite nvemu_param (parameter parser, range checks)
-# runs at boot; every case must pass.
+# The built-in KUnit suites of nvemu run at boot; every case of each must
+# pass: nvemu_param (parameter parser, range checks), nvemu_record (the
+# record of changed segments) and nvemu_state (the save/restore state).
 . "$(dirname "$0")/lib.sh"
 
 out=$WORK/out
-vm -- 'dmesg | sed -n "/# Subtest: nvemu_param/,/ok [0-9]* nvemu_param\$/p"' > "$out"
+vm -- 'dmesg | sed -n "/# Subtest: nvemu_/,/ok [0-9]* nvemu_[a-z]*\$/p"' > "$out"
 cat "$out"
-grep -Eq '^\[ *[0-9.]+\] +ok [0-9]+ nvemu_param$' "$out" ||
-	fail "suite nvemu_param did not pass"
-! grep -q 'not ok' "$out" || fail "failing KUnit cases"
-tot=$(grep -Eo '# Totals: pass:[0-9]+ fail:[0-9]+ skip:[0-9]+ total:[0-9]+' "$out" | tail -1)
-[ -n "$tot" ] || fail "no KUnit totals line"
-set -- $(echo "$tot" | tr -c '0-9\n' ' ')
-[ "$2" = 0 ] && [ "$3" = 0 ] && [ "$1" = "$4" ] || fail "KUnit: $tot"
-# param_test.c has 48 cases today; fewer means cases were lost
-[ "$4" -ge 48 ] || fail "KUnit ran only $4 cases, expected at least 48"
-ok "KUnit $tot"
+# each suite with the number of cases it has today; fewer means cases
+# were lost
+for suite in nvemu_param:48 nvemu_record:7 nvemu_state:7; do
+	name=${suite%:*} want=${suite#*:}
+	part=$(sed -n "/# Subtest: $name\$/,/ok [0-9]* $name\$/p" "$out")
+	grep -Eq "^\[ *[0-9.]+\] +ok [0-9]+ $name\$" <<< "$part" ||
+		fail "suite $name did not pass"
+	! grep -q 'not ok' <<< "$part" || fail "$name: failing KUnit cases"
+	tot=$(grep -Eo '# Totals: pass:[0-9]+ fail:[0-9]+ skip:[0-9]+ total:[0-9]+' <<< "$part" | tail -1)
+	[ -n "$tot" ] || fail "$name: no KUnit totals line"
+	set -- $(echo "$tot" | tr -c '0-9\n' ' ')
+	[ "$2" = 0 ] && [ "$3" = 0 ] && [ "$1" = "$4" ] || fail "$name: $tot"
+	[ "$4" -ge "$want" ] ||
+		fail "$name ran only $4 cases, expected at least $want"
+	ok "KUnit $name: $tot"
+done
