@@ -10,12 +10,13 @@
 # about 3 GiB of disk (image files are preallocated).
 set -uo pipefail
 
+# shellcheck source=../../testing/nvemu/tap.sh
+. "$(dirname "$0")/../../testing/nvemu/tap.sh"
+
 N=$(realpath -e "${1:?usage: e2e.sh NVEMU WORKDIR}") || exit 1
 W=$(realpath -m "${2:?usage: e2e.sh NVEMU WORKDIR}")
 [ -x "$N" ] || { echo "Bail out! $N is not executable"; exit 1; }
 MiB=$((1 << 20))
-ntest=0
-nfail=0
 
 rm -rf "$W"
 mkdir -p "$W" || exit 1
@@ -27,15 +28,13 @@ export NVEMU_TEST_UUID=00112233-4455-6677-8899-aabbccddeeff
 
 ok()
 {
-	ntest=$((ntest + 1))
-	echo "ok $ntest - $*"
+	tap_ok "$*"
 }
 
+# not_ok DESCRIPTION: with what the command printed, from err and out
 not_ok()
 {
-	ntest=$((ntest + 1))
-	nfail=$((nfail + 1))
-	echo "not ok $ntest - $*"
+	tap_not_ok "$*"
 	[ -s err ] && sed 's/^/#   stderr: /' err | head -20
 	[ -s out ] && sed 's/^/#   stdout: /' out | head -5
 }
@@ -418,11 +417,11 @@ done
 check "help save = save --help" \
 	eval '"$N" help save >out2 && "$N" save --help | cmp -s - out2'
 
-echo "1..$ntest"
-if [ $nfail -eq 0 ]; then
+tap_plan
+if [ "$TAP_FAILED" -eq 0 ]; then
 	cd / && rm -rf "$W"
-	echo "# all $ntest passed"
+	tap_diag "all $TAP_N passed"
 	exit 0
 fi
-echo "# $nfail of $ntest failed (files kept in $W)"
+tap_diag "$TAP_FAILED of $TAP_N failed (files kept in $W)"
 exit 1
