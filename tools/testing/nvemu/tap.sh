@@ -19,6 +19,9 @@
 #   tap_summary                     the plan, "# failed: NAMES" if any,
 #                                   "P passed, F failed, S skipped"
 #
+# A "#" in a DESCRIPTION is written "\#", as TAP wants (a bare one would
+# start a directive).
+#
 # Counters: TAP_N (results so far), TAP_PASSED, TAP_FAILED, TAP_SKIPPED,
 # and TAP_FAILURES, the descriptions of the failed ones.  The functions
 # count in the shell that runs them: not from inside $(...) or a pipeline.
@@ -38,14 +41,14 @@ tap_ok()
 {
 	TAP_N=$((TAP_N + 1))
 	TAP_PASSED=$((TAP_PASSED + 1))
-	echo "ok $TAP_N - $1"
+	echo "ok $TAP_N - ${1//#/\\#}"
 }
 
 tap_skip()
 {
 	TAP_N=$((TAP_N + 1))
 	TAP_SKIPPED=$((TAP_SKIPPED + 1))
-	echo "ok $TAP_N - $1 # SKIP"
+	echo "ok $TAP_N - ${1//#/\\#} # SKIP"
 }
 
 tap_not_ok()
@@ -53,7 +56,7 @@ tap_not_ok()
 	TAP_N=$((TAP_N + 1))
 	TAP_FAILED=$((TAP_FAILED + 1))
 	TAP_FAILURES+=("$1")
-	echo "not ok $TAP_N - $1"
+	echo "not ok $TAP_N - ${1//#/\\#}"
 	if [ -n "${2:-}" ]; then
 		tail -n 25 "$2" | sed 's/^/#   /'
 	fi
