@@ -14,19 +14,22 @@
 
 out=$WORK/out
 
-vm --append "nvemu.merge=0 nvemu.restore=wait nvemu=$R_A,$R_B,$R_C,$R_D" \
+vm --reboots 10 --append "nvemu.merge=0 nvemu.restore=wait nvemu=$R_A,$R_B,$R_C,$R_D" \
 	--script "$GUEST/42-gate-faults.sh" > "$out" ||
 	{ cat "$out"; fail "guest command failed"; }
 cat "$out"
 
-expect_eq "regions behind the gate" "regions before: 0" \
-	"$(grep '^regions before:' "$out")"
+while read -r line; do
+	[ "$line" = "regions before: 0" ] || fail "regions behind the gate: $line"
+done < <(grep '^regions before:' "$out")
+ok "no region behind the gate, on each boot"
 # ENXIO: nvemu_regions_register() could not create a region
 injected=$(grep -c '^attempt [0-9]*: injected, errno 6$' "$out" || true)
 [ "$injected" -ge 4 ] ||
 	fail "expected a failed region creation for each of the 4 ranges, saw $injected"
 ok "failed openings of the gate: $injected"
-grep -Eq '^attempt [0-9]+: (injected, )?ok$' "$out" || fail "the gate never opened"
+grep -Eq '^attempt [0-9]+: ok$' "$out" ||
+	fail "no attempt ran without an injected failure"
 while read -r line; do
 	[ "$line" = "after attempt: regions 0" ] || fail "a failed opening left regions: $line"
 done < <(grep '^after attempt:' "$out")
