@@ -31,14 +31,14 @@ struct nv_common_opts {
 /*
  * Their short options, to follow the command's own in getopt_long()'s
  * optstring, and their long ones, to end the command's option table
- * (before its empty entry).  common_option() handles them.
+ * (before its empty entry), in this order: NV_OPT_JOBS, NV_OPT_JSON,
+ * NV_OPT_QUIET, NV_OPT_HELP.  common_option() handles them.
  */
 #define NV_COMMON_SHORTOPTS	"j:qh"
-#define NV_COMMON_LONGOPTS					\
-	{ "jobs", required_argument, NULL, 'j' },		\
-	{ "json", no_argument, NULL, 'J' },			\
-	{ "quiet", no_argument, NULL, 'q' },			\
-	{ "help", no_argument, NULL, 'h' }
+#define NV_OPT_JOBS		{ "jobs", required_argument, NULL, 'j' }
+#define NV_OPT_JSON		{ "json", no_argument, NULL, 'J' }
+#define NV_OPT_QUIET		{ "quiet", no_argument, NULL, 'q' }
+#define NV_OPT_HELP		{ "help", no_argument, NULL, 'h' }
 
 /*
  * A command: "nvemu NAME", run by fn with the global options and its own

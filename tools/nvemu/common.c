@@ -17,7 +17,7 @@
 
 /*
  * Option c of command cmd (save, restore or verify), from getopt_long()
- * with NV_COMMON_LONGOPTS, that is not one of the command's own: 0 if it
+ * with the NV_OPT_* options, that is not one of the command's own: 0 if it
  * is a common option (handled), -1 after --help (exit 0), NV_EXIT_USAGE
  * for a bad --jobs or an unknown option (which getopt_long() has
  * reported).

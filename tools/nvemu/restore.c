@@ -89,7 +89,7 @@ static int parse(const struct nv_cmd *cmd, int argc, char **argv,
 		{ "verify-first", no_argument, NULL, 'V' },
 		{ "single-pass", no_argument, NULL, 'S' },
 		{ "abandon", no_argument, NULL, 'A' },
-		NV_COMMON_LONGOPTS,
+		NV_OPT_JOBS, NV_OPT_JSON, NV_OPT_QUIET, NV_OPT_HELP,
 		{ }
 	};
 	enum restore_mode mode;

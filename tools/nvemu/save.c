@@ -67,7 +67,7 @@ static int parse(const struct nv_cmd *cmd, int argc, char **argv,
 		{ "shutdown", no_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "compare-all", no_argument, NULL, 'C' },
-		NV_COMMON_LONGOPTS,
+		NV_OPT_JOBS, NV_OPT_JSON, NV_OPT_QUIET, NV_OPT_HELP,
 		{ }
 	};
 	int c, ret;

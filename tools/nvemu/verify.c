@@ -42,7 +42,7 @@ static int parse(const struct nv_cmd *cmd, int argc, char **argv,
 {
 	static const struct option opts[] = {
 		{ "against-nvm", no_argument, NULL, 'N' },
-		NV_COMMON_LONGOPTS,
+		NV_OPT_JOBS, NV_OPT_JSON, NV_OPT_QUIET, NV_OPT_HELP,
 		{ }
 	};
 	int c, ret;

@@ -55,14 +55,14 @@ const char *nvemu_event_name(uint32_t event);
 
 #define NVIMG_VERSION		1U
 #define NVIMG_HDR_SIZE		4096U		/* a header copy's block */
-#define NVIMG_ALIGN		(1ULL << 20)	/* of tables and slots */
-#define NVIMG_CHUNK		(1ULL << 20)	/* checksum chunk */
+#define NVIMG_ALIGN		0x100000ULL	/* 1 MiB: tables and slots */
+#define NVIMG_CHUNK		0x100000ULL	/* 1 MiB checksum chunk */
 #define NVIMG_HDR_OFFSET(c)	((uint64_t)(c) << 20)	/* copy 0 (A), 1 (B) */
 #define NVIMG_MAX_RANGES	32U
-#define NVIMG_MAX_SEGMENTS	(1ULL << 24)
+#define NVIMG_MAX_SEGMENTS	0x1000000ULL		/* 2^24 */
 #define NVIMG_MIN_SEGMENT	4096ULL
-#define NVIMG_MAX_SEGMENT	(1ULL << 40)
-#define NVIMG_MAX_TOTAL		(1ULL << 56)
+#define NVIMG_MAX_SEGMENT	0x10000000000ULL	/* 1 TiB */
+#define NVIMG_MAX_TOTAL		0x100000000000000ULL	/* 2^56 */
 
 /* nvimg_image.flags */
 #define NVIMG_F_SHUTDOWN	0x1U	/* nvemu save --shutdown */

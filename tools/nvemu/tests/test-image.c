@@ -11,7 +11,7 @@
 #include "le.h"
 #include "tap.h"
 
-#define SZ_1M	(1ULL << 20)
+#define SZ_1M	0x100000ULL
 
 static void geom_init(struct nvimg_geom *g, uint64_t size, uint64_t segment)
 {
