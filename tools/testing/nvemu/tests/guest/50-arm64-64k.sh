@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of tests/50-arm64-64k.sh (run-vm --script: busybox sh in the guest).
-# SELFTEST: the kselftest binary.
+# SELFTEST: the guest command that runs every kselftest program
+# (tests/lib.sh), a shell command line: run with eval.
 set -e
 echo pmd_size $(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size)
 dmesg | grep 'nvemu'
 ndctl disable-region all > /dev/null
-$SELFTEST > /tmp/st.log 2>&1 || { cat /tmp/st.log; exit 1; }
+eval "$SELFTEST" > /tmp/st.log 2>&1 || { cat /tmp/st.log; exit 1; }
 tail -n 2 /tmp/st.log
 ndctl enable-region all > /dev/null
 ndctl create-namespace -f -e namespace0.0 -m fsdax -a 64K > /dev/null
