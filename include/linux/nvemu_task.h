@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvemu persistent processes: the hooks in the core kernel
+ *
+ * A persistent task has task_struct::nvemu set.  The core kernel calls the
+ * inline functions below from fork, exec, exit, the scheduler tick and
+ * the system call entry and exit work; each does nothing for an ordinary
+ * task beyond one test of that pointer (or of its syscall work bit).  The
+ * model is rseq: kernel/rseq.c beside the core, one-line hooks in it.
+ * See design/persistent-processes.md.
+ */
+#ifndef _LINUX_NVEMU_TASK_H
+#define _LINUX_NVEMU_TASK_H
+
+#include <linux/sched.h>
+
+struct pt_regs;
+
+#ifdef CONFIG_NVEMU_TASK
+
+void __nvemu_task_fork(struct task_struct *child, u64 clone_flags);
+void __nvemu_task_exec(void);
+void __nvemu_task_exit(long code);
+void __nvemu_task_tick(struct task_struct *curr);
+long __nvemu_syscall_enter(struct pt_regs *regs, long nr);
+void __nvemu_syscall_exit(struct pt_regs *regs);
+
+/*
+ * The child of a persistent (or armed) task is an ordinary task: called
+ * by copy_process() for the child, before it can run.
+ */
+static inline void nvemu_task_fork(struct task_struct *child, u64 clone_flags)
+{
+	if (unlikely(child->nvemu))
+		__nvemu_task_fork(child, clone_flags);
+}
+
+/* begin_new_exec(), past the point of no return, for current */
+static inline void nvemu_task_exec(void)
+{
+	if (unlikely(current->nvemu))
+		__nvemu_task_exec();
+}
+
+/* do_exit(), before exit_mm(), for current; @code as given to do_exit() */
+static inline void nvemu_task_exit(long code)
+{
+	if (unlikely(current->nvemu))
+		__nvemu_task_exit(code);
+}
+
+/* sched_tick(), rq lock held: may queue the commit as task_work */
+static inline void nvemu_task_tick(struct task_struct *curr)
+{
+	if (unlikely(curr->nvemu))
+		__nvemu_task_tick(curr);
+}
+
+/*
+ * System call entry work of a persistent task (SYSCALL_WORK_NVEMU,
+ * TIF_NVEMU): returns 0 to run the call, or -1 to skip it, its return
+ * value already set in @regs.
+ */
+static inline long nvemu_syscall_enter(struct pt_regs *regs, long nr)
+{
+	return __nvemu_syscall_enter(regs, nr);
+}
+
+/* System call exit work of a persistent task */
+static inline void nvemu_syscall_exit(struct pt_regs *regs)
+{
+	__nvemu_syscall_exit(regs);
+}
+
+#else /* !CONFIG_NVEMU_TASK */
+
+static inline void nvemu_task_fork(struct task_struct *child, u64 clone_flags)
+{
+}
+
+static inline void nvemu_task_exec(void)
+{
+}
+
+static inline void nvemu_task_exit(long code)
+{
+}
+
+static inline void nvemu_task_tick(struct task_struct *curr)
+{
+}
+
+static inline long nvemu_syscall_enter(struct pt_regs *regs, long nr)
+{
+	return 0;
+}
+
+static inline void nvemu_syscall_exit(struct pt_regs *regs)
+{
+}
+
+#endif /* CONFIG_NVEMU_TASK */
+
+#endif /* _LINUX_NVEMU_TASK_H */
