@@ -18,6 +18,16 @@ struct pt_regs;
 
 #ifdef CONFIG_NVEMU_TASK
 
+/*
+ * What an architecture that selects ARCH_HAS_NVEMU_TASK provides: the user
+ * context of current in ELF core-note layouts (NT_PRSTATUS and its FP/SIMD
+ * and TLS notes), and the vDSO mapped at a given address.
+ */
+u32 nvemu_arch_id(void);
+int nvemu_arch_save_context(void *buf, size_t size);
+int nvemu_arch_restore_context(const void *buf, size_t size);
+int nvemu_arch_map_vdso(unsigned long addr);
+
 void __nvemu_task_fork(struct task_struct *child, u64 clone_flags);
 void __nvemu_task_exec(void);
 void __nvemu_task_exit(long code);
