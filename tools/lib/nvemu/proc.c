@@ -65,9 +65,11 @@ int nvemu_proc_arm(int fd, const char *name, uint32_t interval_ms,
 
 	memset(&a, 0, sizeof(a));
 	if (name) {
-		if (strlen(name) >= sizeof(a.name))
+		size_t len = strlen(name);
+
+		if (len >= sizeof(a.name))
 			return -ENAMETOOLONG;
-		strcpy(a.name, name);
+		memcpy(a.name, name, len);	/* a is zeroed: NUL-terminated */
 	}
 	a.interval_ms = interval_ms;
 	ret = proc_ioctl(fd, NVEMU_PROC_IOC_ARM, &a);
