@@ -475,7 +475,7 @@ static void ps_area_text(const struct nvemu_proc_area *a)
 	       ULL(a->pool_free), ULL(a->pool_pages), a->page_size,
 	       a->default_interval_ms);
 	if (a->flags & NVEMU_PROC_AREA_FOREIGN)
-		puts("process area: formatted by a kernel of another page size or architecture: unusable");
+		puts("process area: from a kernel of another page size or architecture: unusable");
 	if (a->flags & NVEMU_PROC_AREA_DAMAGED)
 		puts("process area: its header fails its checksum: unusable");
 	if (a->flags & NVEMU_PROC_AREA_RESTORE_PENDING)
