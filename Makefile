@@ -74,6 +74,13 @@ libnvemu = @$(MAKE) -s --no-print-directory -C $(LIBNVEMU) \
 nvemu_cc = @echo "  CC      $(1)" && $(2) $(NVEMU_CFLAGS) $(3) -o $(1) \
 	$(NVEMU_SRC) $(dir $(1))../libnvemu/libnvemu.a -lpthread
 
+# The guest programs of $(T)/guest, one .c file each.  -ffp-contract=off:
+# persist's double arithmetic must not be fused into FMAs (arm64 would, by
+# default), so that both architectures compute the same bits.
+GUEST_PROGS	:= daxcheck blkstamp gatecheck persist pblock
+GUEST_CFLAGS	:= -std=gnu11 -O2 -Wall -Wextra -ffp-contract=off -static \
+		   -Iinclude/uapi
+
 # User-space programs are linked statically: the guest has only what
 # mkinitramfs puts there, and arm64 ones are cross-built.  nvemu-test is
 # nvemu with the NVEMU_TEST_* hooks, for the guest tests only.
@@ -85,16 +92,18 @@ tools: deps $(XXH_INC)/xxhash.h
 		-DNVEMU_TEST_HOOKS tools/nvemu/testhooks.c)
 	@$(TARGET_CC) -O2 -Wall -Wextra -static \
 		-o $(OUT)/bin/membw $(T)/bench/membw.c
-	@for p in daxcheck blkstamp gatecheck; do \
+	@for p in $(GUEST_PROGS); do \
 		echo "  CC      $(OUT)/bin/$$p"; \
-		$(TARGET_CC) -std=gnu11 -O2 -Wall -Wextra -static -Iinclude/uapi \
-			-o $(OUT)/bin/$$p $(T)/guest/$$p.c || exit 1; \
+		$(TARGET_CC) $(GUEST_CFLAGS) -o $(OUT)/bin/$$p \
+			$(T)/guest/$$p.c || exit 1; \
 	done
 
 # Host (x86_64) tests of the nvemu tool: libnvemu static and shared (its
 # exported symbols against libnvemu.map), unit tests of the image format
-# (linked with the shared object) and of the worker split, and
-# save/restore/verify end to end on regular files, with the test hooks.
+# (linked with the shared object) and of the worker split,
+# save/restore/verify end to end on regular files, with the test hooks, and
+# run/ps/resume/discard with a missing or a faked /dev/nvemu_proc, and the
+# determinism of the guest program persist.
 tools-test: $(XXH_INC)/xxhash.h
 	@mkdir -p $(NVEMU_TT)/bin
 	$(call libnvemu,$(NVEMU_TT)/libnvemu,,all)
@@ -109,6 +118,11 @@ tools-test: $(XXH_INC)/xxhash.h
 		tools/nvemu/tests/test-split.c tools/nvemu/split.c \
 		tools/nvemu/numa.c tools/nvemu/util.c \
 		$(NVEMU_TT)/libnvemu/libnvemu.a
+	@for p in persist pblock; do \
+		echo "  CC      $(NVEMU_TT)/bin/$$p"; \
+		gcc $(GUEST_CFLAGS) -o $(NVEMU_TT)/bin/$$p $(T)/guest/$$p.c || \
+			exit 1; \
+	done
 	@tools/nvemu/tests/run.sh $(NVEMU_TT)
 
 # One kselftest program per tools/testing/selftests/nvemu/*_test.c; the
@@ -129,9 +143,7 @@ initramfs: tools selftests
 		--add $(OUT)/bin/nvemu:/usr/bin/nvemu \
 		--add $(OUT)/bin/nvemu-test:/usr/bin/nvemu-test \
 		--add $(OUT)/bin/membw:/usr/bin/membw \
-		--add $(OUT)/bin/daxcheck:/usr/bin/daxcheck \
-		--add $(OUT)/bin/blkstamp:/usr/bin/blkstamp \
-		--add $(OUT)/bin/gatecheck:/usr/bin/gatecheck \
+		$(foreach p,$(GUEST_PROGS),--add $(OUT)/bin/$(p):/usr/bin/$(p)) \
 		$(foreach t,$(NVEMU_SELFTESTS),--add \
 			$(OUT)/selftests/$(t):/usr/lib/kselftests/nvemu/$(t))
 

@@ -84,6 +84,14 @@ int cmd_verify(const struct nv_cmd *cmd, const struct nv_global *g,
 	       int argc, char **argv);
 int cmd_help(const struct nv_cmd *cmd, const struct nv_global *g,
 	     int argc, char **argv);
+int cmd_run(const struct nv_cmd *cmd, const struct nv_global *g,
+	    int argc, char **argv);
+int cmd_ps(const struct nv_cmd *cmd, const struct nv_global *g,
+	   int argc, char **argv);
+int cmd_resume(const struct nv_cmd *cmd, const struct nv_global *g,
+	       int argc, char **argv);
+int cmd_discard(const struct nv_cmd *cmd, const struct nv_global *g,
+		int argc, char **argv);
 
 /* help.c */
 extern const char *const nv_page_main[];
@@ -91,6 +99,10 @@ extern const char *const nv_page_info[];
 extern const char *const nv_page_save[];
 extern const char *const nv_page_restore[];
 extern const char *const nv_page_verify[];
+extern const char *const nv_page_run[];
+extern const char *const nv_page_ps[];
+extern const char *const nv_page_resume[];
+extern const char *const nv_page_discard[];
 void help_show(const struct nv_cmd *cmd, FILE *f);
 
 /* common.c */

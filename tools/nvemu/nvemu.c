@@ -2,8 +2,9 @@
 /*
  * nvemu - manage DRAM-backed emulated non-volatile memory
  *
- * The commands are in nv_commands[] below (see "nvemu --help" and
- * Documentation/admin-guide/nvemu-save-restore.rst).  The device interface
+ * The commands are in nv_commands[] below (see "nvemu --help",
+ * Documentation/admin-guide/nvemu-save-restore.rst and, for run, ps,
+ * resume and discard, Documentation/userspace-api/nvemu-proc.rst).  The device interface
  * is in Documentation/userspace-api/nvemu.rst; libnvemu (tools/lib/nvemu)
  * wraps it and holds the image format.
  */
@@ -28,6 +29,15 @@ const struct nv_cmd nv_commands[] = {
 	{ "verify", cmd_verify,
 	  "check the image on TARGET (and compare it with the NVM)",
 	  nv_page_verify },
+	{ "run", cmd_run, "run a program as a persistent process",
+	  nv_page_run },
+	{ "ps", cmd_ps, "list the persistent processes and the process area",
+	  nv_page_ps },
+	{ "resume", cmd_resume,
+	  "resume persistent processes from their last commit",
+	  nv_page_resume },
+	{ "discard", cmd_discard, "free the slots of persistent processes",
+	  nv_page_discard },
 	{ "help", cmd_help, "show this page, or the page of a command",
 	  nv_page_main },
 };

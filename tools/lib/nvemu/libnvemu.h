@@ -8,6 +8,10 @@
  *		(include/uapi/linux/nvemu.h,
  *		Documentation/userspace-api/nvemu.rst): each fills or
  *		sends the uapi structure and returns 0 or -errno.
+ * nvemu_proc_*	the same for /dev/nvemu_proc, persistent processes
+ *		(include/uapi/linux/nvemu_proc.h,
+ *		Documentation/userspace-api/nvemu-proc.rst), and the
+ *		execution of a resume ticket (LIBNVEMU_2).
  * nvimg_*	the save image format (Documentation/admin-guide/
  *		nvemu-save-restore.rst): geometry checks, the layout of an
  *		image on its TARGET, encoding and decoding of a header copy
@@ -33,6 +37,7 @@
 #include <stdint.h>
 
 #include <linux/nvemu.h>
+#include <linux/nvemu_proc.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,6 +55,20 @@ int nvemu_report(int fd, uint32_t event, uint32_t flags, uint64_t generation,
 int nvemu_changed(int fd, const uint8_t uuid[16], uint64_t generation,
 		  uint64_t *bitmap, uint64_t nr_segments, bool *valid);
 const char *nvemu_event_name(uint32_t event);
+
+/* ---- /dev/nvemu_proc: persistent processes (LIBNVEMU_2) ------------- */
+
+#define NVEMU_PROC_DEVICE	"/dev/nvemu_proc"
+
+int nvemu_proc_open(void);
+int nvemu_proc_area(int fd, struct nvemu_proc_area *area);
+int nvemu_proc_arm(int fd, const char *name, uint32_t interval_ms,
+		   uint64_t *id);
+int nvemu_proc_info(int fd, uint32_t index, struct nvemu_proc_info *info);
+int nvemu_proc_discard(int fd, uint64_t id);
+void nvemu_proc_ticket_init(struct nvemu_proc_ticket *t, uint64_t id);
+int nvemu_proc_resume_exec(uint64_t id, const char *argv0);
+const char *nvemu_proc_state_name(uint32_t state);
 
 /* ---- the save image ------------------------------------------------- */
 

@@ -5,11 +5,12 @@
 #
 # Usage: run.sh DIR
 #
-# DIR holds the host builds: bin/nvemu, bin/test-image, bin/test-split and
-# libnvemu/ (the Makefile puts them in build/tools-test).  Checks the
-# symbols that libnvemu.so.1 exports, runs the two unit tests and e2e.sh
-# (in DIR/work), prints their TAP output, then one line per suite with its
-# time, and "N passed, N failed".  Exit status 0 if all passed.
+# DIR holds the host builds: bin/nvemu, bin/test-image, bin/test-split,
+# bin/persist, bin/pblock and libnvemu/ (the Makefile puts them in
+# build/tools-test).  Checks the symbols that libnvemu.so.1 exports, runs
+# the two unit tests, e2e.sh (in DIR/work) and proc.sh (in DIR/proc-work),
+# prints their TAP output, then one line per suite with its time, and "N
+# passed, N failed".  Exit status 0 if all passed.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,6 +43,7 @@ suite abi "$here/abi.sh" "$dir/libnvemu/libnvemu.so.1" \
 suite test-image "$dir/bin/test-image"
 suite test-split "$dir/bin/test-split"
 suite e2e "$here/e2e.sh" "$dir/bin/nvemu" "$dir/work"
+suite proc "$here/proc.sh" "$dir/bin" "$dir/proc-work"
 
 echo "# ---"
 printf '%s\n' "${summary[@]}"
