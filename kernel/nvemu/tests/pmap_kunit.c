@@ -472,9 +472,9 @@ static void roundtrip(struct kunit *test, unsigned int shift, bool dense)
 	nodes = nodes_expected(fp, ps);
 	kunit_info(test, "%zu pairs, %zu nodes of %zu bytes, %u levels\n",
 		   ps->nr, nodes, fp->size, fp->levels);
-	/* a sparse map has at least one leaf and one parent per pair */
+	/* a sparse map has a leaf per pair, or nearly */
 	if (!dense)
-		KUNIT_EXPECT_GE(test, nodes, 2 * ps->nr - ps->nr / 16);
+		KUNIT_EXPECT_GT(test, nodes, ps->nr);
 	KUNIT_EXPECT_EQ(test, fp->pool.nr_pages - fp->nr_data - nodes,
 			fp->pool.nr_free);
 	KUNIT_EXPECT_EQ(test, 0UL, freed->nr);
@@ -578,8 +578,9 @@ static void reshape(struct kunit *test, unsigned int shift)
 	}
 	pb->nr = n;
 	pairs_sort(pb);
+	/* the root, and the top run's path, which is gone entirely */
 	b = build_check(test, fp, &a, pa, pb, freed);
-	KUNIT_EXPECT_GT(test, freed->nr, (size_t)fp->levels);
+	KUNIT_EXPECT_EQ(test, (size_t)fp->levels, freed->nr);
 	free_list(fp, freed);
 
 	/* back to a's content: new nodes, and b's extra ones freed */
@@ -859,12 +860,12 @@ static struct kunit_case pmap_cases[] = {
 	KUNIT_CASE(pmap_pool_alloc),
 	KUNIT_CASE(pmap_pool_write_and_list),
 	KUNIT_CASE(pmap_empty),
-	KUNIT_CASE(pmap_sparse_4k),
+	KUNIT_CASE_SLOW(pmap_sparse_4k),
 	KUNIT_CASE(pmap_sparse_64k),
 	KUNIT_CASE(pmap_dense_4k),
 	KUNIT_CASE(pmap_dense_64k),
 	KUNIT_CASE(pmap_one_change_4k),
-	KUNIT_CASE(pmap_one_change_64k),
+	KUNIT_CASE_SLOW(pmap_one_change_64k),
 	KUNIT_CASE(pmap_reshape_4k),
 	KUNIT_CASE(pmap_reshape_64k),
 	KUNIT_CASE(pmap_identical_4k),
@@ -872,7 +873,7 @@ static struct kunit_case pmap_cases[] = {
 	KUNIT_CASE(pmap_enospc_4k),
 	KUNIT_CASE(pmap_enospc_64k),
 	KUNIT_CASE(pmap_corrupt_4k),
-	KUNIT_CASE(pmap_corrupt_64k),
+	KUNIT_CASE_SLOW(pmap_corrupt_64k),
 	KUNIT_CASE(pmap_bad_leaf),
 	KUNIT_CASE(pmap_einval_4k),
 	KUNIT_CASE(pmap_einval_64k),

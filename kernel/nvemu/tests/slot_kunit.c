@@ -636,7 +636,7 @@ static struct kunit_case slot_cases[] = {
 	KUNIT_CASE(slot_ctx_size),
 	KUNIT_CASE(slot_commit_order),
 	KUNIT_CASE(slot_power_cut),
-	KUNIT_CASE(slot_pmap_power_cut),
+	KUNIT_CASE_SLOW(slot_pmap_power_cut),
 	{}
 };
 
