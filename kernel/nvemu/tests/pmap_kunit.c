@@ -469,6 +469,7 @@ static void roundtrip(struct kunit *test, unsigned int shift, bool dense)
 		ps = sparse_pairs(test, fp, big ? 300 : 2000,
 				  big ? VPN_BITS_64K : VPN_BITS_4K, 2);
 	root = build_check(test, fp, &empty, NULL, ps, freed);
+	KUNIT_EXPECT_GT(test, root.index, fp->nr_data);
 	nodes = nodes_expected(fp, ps);
 	kunit_info(test, "%zu pairs, %zu nodes of %zu bytes, %u levels\n",
 		   ps->nr, nodes, fp->size, fp->levels);
