@@ -50,8 +50,9 @@ extern const struct nvemu_nvm_ops nvemu_nvm_ops_default;
  * @nr_pages: pages in the pool; valid indices are 1..@nr_pages
  * @nr_free: pages not marked used
  * @page_shift: log2 of the page size (the kernel's PAGE_SHIFT)
+ * @next: bit where the next search for a free page starts
  * @used: DRAM bitmap, bit i - 1 set when index i is used
- * @lock: protects @used and @nr_free
+ * @lock: protects @used, @nr_free and @next
  * @ops: NVM write primitives
  * @wrote: if set, told of every range written to the pool (the change
  *	record of save/restore); @wrote_data is its argument
@@ -62,8 +63,9 @@ struct nvemu_pool {
 	u32 nr_pages;
 	u32 nr_free;
 	unsigned int page_shift;
+	u32 next;
 	unsigned long *used;
-	spinlock_t lock;	/* protects @used and @nr_free */
+	spinlock_t lock;	/* protects @used, @nr_free and @next */
 	const struct nvemu_nvm_ops *ops;
 	void (*wrote)(void *wrote_data, const void *addr, size_t len);
 	void *wrote_data;

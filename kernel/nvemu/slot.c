@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvemu persistent processes: slots, their commit word and two halves
+ *
+ * A slot (design section 3) is a commit word, the generation, alone in
+ * its cache line at offset 0, and two halves.  The committed half is
+ * generation & 1.  A commit writes the whole new half into the other one,
+ * fences, and then stores generation + 1 into the word: one aligned
+ * 8-byte store, which the NVM takes whole or not at all.  A power cut
+ * before that store leaves the old word and the old half untouched; after
+ * it, the new half is complete, being fenced before.  Generation 0 means
+ * the slot was never used.
+ *
+ * A half is valid when its magic is right, its own generation is the
+ * word's (a half left from two commits ago has another), its context
+ * fits, and its xxh64 matches.
+ */
+#define pr_fmt(fmt) "nvemu: " fmt
+
+#include <linux/bug.h>
+#include <linux/compiler.h>
+#include <linux/xxhash.h>
+#include <kunit/visibility.h>
+
+#include "pool.h"
+
+static void *nvemu_slot_half(const void *slot, unsigned int h)
+{
+	return (void *)slot + NVEMU_HALF_OFFSET + h * NVEMU_HALF_SIZE;
+}
+
+/**
+ * nvemu_half_checksum() - the checksum a half must hold
+ * @half: the half
+ *
+ * xxh64 (seed 0) of the head, the first NVEMU_HALF_HEAD_SIZE bytes with
+ * @half->checksum taken as zero, followed by @half->ctx[0..ctx_size).  The
+ * half is not modified.  A @ctx_size above NVEMU_CTX_MAX makes the half
+ * invalid whatever its checksum; it is hashed as NVEMU_CTX_MAX here.
+ *
+ * Return: the checksum, in CPU order.
+ */
+u64 nvemu_half_checksum(const struct nvemu_half *half)
+{
+	static const __le64 zero;
+	size_t ctx = min_t(size_t, le32_to_cpu(half->ctx_size), NVEMU_CTX_MAX);
+	struct xxh64_state state;
+
+	nvemu_format_check();
+	xxh64_reset(&state, 0);
+	xxh64_update(&state, half, offsetof(struct nvemu_half, checksum));
+	xxh64_update(&state, &zero, sizeof(zero));
+	xxh64_update(&state, half->ctx, ctx);
+	return xxh64_digest(&state);
+}
+EXPORT_SYMBOL_IF_KUNIT(nvemu_half_checksum);
+
+/**
+ * nvemu_slot_read() - find the committed half of a slot
+ * @slot: the slot's NVEMU_SLOT_SIZE bytes
+ * @half: set to the committed half, inside @slot
+ *
+ * The half may be in state NVEMU_HS_FREE (a process ended there): the
+ * caller decides what a state means.
+ *
+ * Return: 0 with @half set; -ENOENT for a slot never used (generation 0);
+ * -EUCLEAN when the committed half is not valid (magic, generation,
+ * context size or checksum): the slot is damaged.
+ */
+int nvemu_slot_read(const void *slot, const struct nvemu_half **half)
+{
+	u64 gen = le64_to_cpu(READ_ONCE(*(const __le64 *)slot));
+	const struct nvemu_half *h;
+
+	if (!gen)
+		return -ENOENT;
+	h = nvemu_slot_half(slot, gen & 1);
+	if (le64_to_cpu(h->magic) != NVEMU_PH_MAGIC ||
+	    le64_to_cpu(h->generation) != gen ||
+	    le32_to_cpu(h->ctx_size) > NVEMU_CTX_MAX ||
+	    le64_to_cpu(h->checksum) != nvemu_half_checksum(h))
+		return -EUCLEAN;
+	*half = h;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(nvemu_slot_read);
+
+/**
+ * nvemu_slot_commit() - make a half the committed one
+ * @ops: NVM write primitives
+ * @slot: the slot's NVEMU_SLOT_SIZE bytes
+ * @half: the new half, in DRAM; its magic, generation and checksum are set
+ *	here
+ *
+ * Writes the head and @half->ctx[0..ctx_size) into the slot's inactive
+ * half, fences, stores the next generation into the commit word, fences.
+ * Everything the half refers to (page map, description) must have been
+ * written before; this first fence orders it too.  A @ctx_size above
+ * NVEMU_CTX_MAX is a bug: it warns and commits nothing.
+ */
+void nvemu_slot_commit(const struct nvemu_nvm_ops *ops, void *slot,
+		       struct nvemu_half *half)
+{
+	u64 gen = le64_to_cpu(READ_ONCE(*(__le64 *)slot)) + 1;
+	u32 ctx = le32_to_cpu(half->ctx_size);
+
+	if (WARN_ON_ONCE(ctx > NVEMU_CTX_MAX))
+		return;
+	half->magic = cpu_to_le64(NVEMU_PH_MAGIC);
+	half->generation = cpu_to_le64(gen);
+	half->checksum = cpu_to_le64(nvemu_half_checksum(half));
+	ops->copy(ops, nvemu_slot_half(slot, gen & 1), half,
+		  NVEMU_HALF_HEAD_SIZE + ctx);
+	ops->fence(ops);
+	ops->store64(ops, slot, gen);
+	ops->fence(ops);
+}
+EXPORT_SYMBOL_IF_KUNIT(nvemu_slot_commit);
+
+/**
+ * nvemu_slot_format() - mark a slot never used
+ * @ops: NVM write primitives
+ * @slot: the slot's NVEMU_SLOT_SIZE bytes
+ *
+ * Stores generation 0 into the commit word and fences; the halves are
+ * left as they are (no half of a slot of generation 0 is ever read).
+ */
+void nvemu_slot_format(const struct nvemu_nvm_ops *ops, void *slot)
+{
+	ops->store64(ops, slot, 0);
+	ops->fence(ops);
+}
+EXPORT_SYMBOL_IF_KUNIT(nvemu_slot_format);
