@@ -84,11 +84,11 @@ static inline long nvemu_syscall_enter(struct pt_regs *regs, long nr)
 }
 
 /*
- * System call exit work of a persistent task, before audit, the
- * sys_exit tracepoint and ptrace.  It also runs for a call skipped at
- * entry (by nvemu_syscall_enter(), ptrace or seccomp), and for the call
- * during which the work bit was set (the execve() that made the task
- * persistent).
+ * System call exit work of a persistent task, last: after audit, the
+ * sys_exit tracepoint and ptrace's syscall-exit stop.  It also runs for
+ * a call skipped at entry (by nvemu_syscall_enter(), ptrace or seccomp),
+ * and for the call during which the work bit was set (the execve() that
+ * made the task persistent).
  */
 static inline void nvemu_syscall_exit(struct pt_regs *regs)
 {
