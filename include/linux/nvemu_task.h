@@ -37,7 +37,10 @@ void __nvemu_syscall_exit(struct pt_regs *regs);
 
 /*
  * The child of a persistent (or armed) task is an ordinary task: called
- * by copy_process() for the child, before it can run.
+ * by copy_process() for the child, before it can run, beside rseq_fork(),
+ * with current->sighand->siglock held (must not sleep).  @child->nvemu is
+ * the parent's pointer, copied by dup_task_struct(), and so is its
+ * syscall work bit: the callee clears both in the child.
  */
 static inline void nvemu_task_fork(struct task_struct *child, u64 clone_flags)
 {
@@ -45,21 +48,34 @@ static inline void nvemu_task_fork(struct task_struct *child, u64 clone_flags)
 		__nvemu_task_fork(child, clone_flags);
 }
 
-/* begin_new_exec(), past the point of no return, for current */
+/*
+ * bprm_execve(), beside rseq_execve(), for current: after a successful
+ * exec_binprm(), past the point of no return, with the new program's
+ * mappings and registers in place (a resume binfmt has already run).
+ */
 static inline void nvemu_task_exec(void)
 {
 	if (unlikely(current->nvemu))
 		__nvemu_task_exec();
 }
 
-/* do_exit(), before exit_mm(), for current; @code as given to do_exit() */
+/*
+ * do_exit(), before exit_mm(), for current: the mm, the files and the
+ * user registers are still there.  @code as given to do_exit(): the exit
+ * status << 8 for exit and exit_group, the signal number (| 0x80 with a
+ * core dump) for a death by signal.
+ */
 static inline void nvemu_task_exit(long code)
 {
 	if (unlikely(current->nvemu))
 		__nvemu_task_exit(code);
 }
 
-/* sched_tick(), rq lock held: may queue the commit as task_work */
+/*
+ * sched_tick(), rq lock held, after the class's task_tick() has updated
+ * curr's runtime: may queue the commit as task_work, with
+ * TWA_RESUME | TWAF_NO_ALLOC as task_tick_mm_cid() does.
+ */
 static inline void nvemu_task_tick(struct task_struct *curr)
 {
 	if (unlikely(curr->nvemu))
@@ -68,18 +84,48 @@ static inline void nvemu_task_tick(struct task_struct *curr)
 
 /*
  * System call entry work of a persistent task (SYSCALL_WORK_NVEMU,
- * TIF_NVEMU): returns 0 to run the call, or -1 to skip it, its return
- * value already set in @regs.
+ * TIF_NVEMU), after ptrace and seccomp, before the sys_enter tracepoint
+ * and audit; @nr is the number that will run.  Returns 0 to run the
+ * call, or -1 to skip it, its return value already set in @regs.
  */
 static inline long nvemu_syscall_enter(struct pt_regs *regs, long nr)
 {
 	return __nvemu_syscall_enter(regs, nr);
 }
 
-/* System call exit work of a persistent task */
+/*
+ * System call exit work of a persistent task, last: after audit, the
+ * sys_exit tracepoint and ptrace's syscall-exit stop.  It also runs for
+ * a call skipped at entry (by nvemu_syscall_enter(), ptrace or seccomp),
+ * and for the call during which the work bit was set (the execve() that
+ * made the task persistent).
+ */
 static inline void nvemu_syscall_exit(struct pt_regs *regs)
 {
 	__nvemu_syscall_exit(regs);
+}
+
+/*
+ * The system call work bit of a persistent task: the generic entry's
+ * SYSCALL_WORK_NVEMU (x86_64), or the architecture's TIF_NVEMU in its
+ * _TIF_SYSCALL_WORK (arm64).
+ */
+static inline void nvemu_set_syscall_work(struct task_struct *t)
+{
+#ifdef CONFIG_GENERIC_ENTRY
+	set_task_syscall_work(t, NVEMU);
+#else
+	set_tsk_thread_flag(t, TIF_NVEMU);
+#endif
+}
+
+static inline void nvemu_clear_syscall_work(struct task_struct *t)
+{
+#ifdef CONFIG_GENERIC_ENTRY
+	clear_task_syscall_work(t, NVEMU);
+#else
+	clear_tsk_thread_flag(t, TIF_NVEMU);
+#endif
 }
 
 #else /* !CONFIG_NVEMU_TASK */
