@@ -3,8 +3,10 @@
 # arch: x86_64 arm64
 #
 # The built-in KUnit suites of nvemu run at boot; every case of each must
-# pass: nvemu_param (parameter parser, range checks), nvemu_record (the
-# record of changed segments) and nvemu_state (the save/restore state).
+# pass: nvemu_param (parameter parser, range checks), nvemu_proc (the
+# size of the process area: nvemu.proc_size, its default), nvemu_record
+# (the record of changed segments) and nvemu_state (the save/restore
+# state).
 . "$(dirname "$0")/lib.sh"
 
 out=$WORK/out
@@ -12,7 +14,7 @@ vm -- 'dmesg | sed -n "/# Subtest: nvemu_/,/ok [0-9]* nvemu_[a-z]*\$/p"' > "$out
 cat "$out"
 # each suite with the number of cases it has today; fewer means cases
 # were lost
-for suite in nvemu_param:48 nvemu_record:7 nvemu_state:7; do
+for suite in nvemu_param:48 nvemu_proc:47 nvemu_record:9 nvemu_state:7; do
 	name=${suite%:*} want=${suite#*:}
 	part=$(sed -n "/# Subtest: $name\$/,/ok [0-9]* $name\$/p" "$out")
 	grep -Eq "^\[ *[0-9.]+\] +ok [0-9]+ $name\$" <<< "$part" ||
