@@ -4,9 +4,11 @@
  *
  * The whole device offset space as a character device: read/write/lseek,
  * fsync, MAP_SHARED mmap with PMD mappings where possible, and the ioctls
- * of <uapi/linux/nvemu.h>.  Opening it for writing claims every range, so
- * it fails with EBUSY while a namespace is enabled, and no namespace can
- * be enabled while it is open for writing.
+ * of <uapi/linux/nvemu.h>.  It covers the process area and the metadata
+ * area too.  Opening it for writing claims every range, so it fails with
+ * EBUSY while a namespace is enabled or kernel/nvemu has the process area
+ * enabled (claimed "nvemu process area"), and neither can be enabled while
+ * it is open for writing.
  */
 #define pr_fmt(fmt) "nvemu: " fmt
 
@@ -268,17 +270,22 @@ static long nvemu_ioctl_info(struct nvemu_dev *nv, void __user *argp)
 {
 	struct nvemu_info info;
 
+	/* proc_offset and proc_size came out of reserved[]: nothing moved */
+	BUILD_BUG_ON(sizeof(info) != 64);
+	BUILD_BUG_ON(offsetof(struct nvemu_info, proc_offset) != 40);
 	if (copy_from_user(&info, argp, sizeof(info)))
 		return -EFAULT;
-	if (info.flags || memchr_inv(info.reserved, 0, sizeof(info.reserved)))
+	if (info.flags || info.reserved)
 		return -EINVAL;
 
 	memset(&info, 0, sizeof(info));
 	info.total_size = nv->size;
 	info.nr_ranges = nv->nr;
 	info.align = NVEMU_ALIGN;
-	info.meta_offset = nv->size - NVEMU_META_SIZE;
+	info.meta_offset = nvemu_meta_offset(nv);
 	info.meta_size = NVEMU_META_SIZE;
+	info.proc_offset = nvemu_proc_offset(nv);
+	info.proc_size = nvemu_proc_size(nv);
 	if (nv->bus.merged)
 		info.flags |= NVEMU_INFO_F_MERGED;
 

@@ -25,6 +25,15 @@
  * this survives a reboot: after a warm reset the first save compares
  * every segment.
  *
+ * The save window of the process area (kernel/nvemu): a save's
+ * NVEMU_IOC_CHANGED, which every save makes before it reads the NVM, opens
+ * it before the record is taken, so that the commits of persistent
+ * processes finish before and wait after: the image holds one committed
+ * generation of each.  It closes when the save's file reports the save's
+ * end, or is closed first, or when a restore ends every save: exactly
+ * one nvemu_proc_save_end() for each nvemu_proc_save_begin(), both through
+ * @save_file.
+ *
  * Ordering: writers set a bit after the data is written, with a full
  * barrier between (nvemu_record_write()); the ioctl takes each word with
  * xchg().  A write is thus either in what a save is handed, and the data is there
@@ -172,6 +181,18 @@ static void nvemu_record_take(struct nvemu_dev *nv, unsigned long *was_mapped)
 			set_bit(bit, rec->mapped);
 }
 
+/* The save that took the record ends: close the process area's window */
+static void nvemu_record_end_save(struct nvemu_dev *nv)
+{
+	struct nvemu_record *rec = &nv->record;
+
+	lockdep_assert_held(&nv->lock);
+	if (!rec->save_file)
+		return;
+	rec->save_file = NULL;
+	nvemu_proc_save_end(nv->dev);
+}
+
 /* A save that took the record ended without writing an image. */
 static void nvemu_record_give_back(struct nvemu_dev *nv)
 {
@@ -182,7 +203,7 @@ static void nvemu_record_give_back(struct nvemu_dev *nv)
 	for_each_set_bit(bit, rec->taken, nv->seg.nr)
 		set_bit(bit, rec->changed);
 	bitmap_zero(rec->taken, nv->seg.nr);
-	rec->save_file = NULL;
+	nvemu_record_end_save(nv);
 }
 
 /**
@@ -195,8 +216,10 @@ static void nvemu_record_give_back(struct nvemu_dev *nv)
  * @valid: set to whether the record is relative to that image: then
  *	every segment whose bit is clear in @out is the same as in it
  *
- * What was handed over is kept until the save reports, and recorded again
- * if it fails or its file is closed first.
+ * Opens the process area's save window first (which may wait for commits
+ * of persistent processes), without nv->lock.  What was handed over is
+ * kept until the save reports, and recorded again if it fails or its file
+ * is closed first; the window stays open as long.
  *
  * Return: 0, -EBUSY while another save holds the record, or -ENOMEM.
  */
@@ -212,9 +235,16 @@ VISIBLE_IF_KUNIT int nvemu_record_hand_over(struct nvemu_dev *nv,
 	if (!was_mapped)
 		return -ENOMEM;
 
+	scoped_guard(mutex, &nv->lock) {
+		if (rec->save_file || rec->save_opening)
+			return -EBUSY;
+		rec->save_opening = true;
+	}
+	/* commits finish before, and wait until the save ends */
+	nvemu_proc_save_begin(nv->dev);
+
 	guard(mutex)(&nv->lock);
-	if (rec->save_file)
-		return -EBUSY;
+	rec->save_opening = false;
 	nvemu_record_take(nv, was_mapped);
 	rec->save_file = file;
 	*valid = rec->ref_valid && rec->ref_generation == generation &&
@@ -300,7 +330,7 @@ void nvemu_record_report(struct nvemu_dev *nv, struct file *file,
 		rec->ref_valid = mine && known;
 		if (mine) {
 			bitmap_zero(rec->taken, nv->seg.nr);
-			rec->save_file = NULL;
+			nvemu_record_end_save(nv);
 		}
 		break;
 	case NVEMU_EV_SAVE_FAILED:
@@ -313,7 +343,7 @@ void nvemu_record_report(struct nvemu_dev *nv, struct file *file,
 		 * held the NVM for writing, so no namespace was enabled.
 		 */
 		bitmap_zero(rec->taken, nv->seg.nr);
-		rec->save_file = NULL;
+		nvemu_record_end_save(nv);
 		bitmap_zero(rec->changed, nv->seg.nr);
 		rec->ref_valid = known;
 		break;

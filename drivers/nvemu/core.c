@@ -8,7 +8,8 @@
  * (meta.c), takes the save/restore state (state.c) and the record of
  * changes (changed.c), registers the NVDIMM bus and, unless the content
  * belongs to another layout or waits behind the restore gate, its regions
- * (region.c), and finally /dev/nvemu0 (cdev.c).
+ * (region.c), then /dev/nvemu0 (cdev.c), and finally offers the process
+ * area to kernel/nvemu (proc.c).  Remove undoes it in reverse.
  */
 #define pr_fmt(fmt) "nvemu: " fmt
 
@@ -89,7 +90,7 @@ static int nvemu_space_init(struct nvemu_dev *nv,
 		dev_err(nv->dev, "cannot map the ranges: %d\n", rc);
 		return rc;
 	}
-	nv->meta.nvm = nv->area->addr + nv->size - NVEMU_META_SIZE;
+	nv->meta.nvm = nv->area->addr + nvemu_meta_offset(nv);
 	return devm_add_action_or_reset(nv->dev, nvemu_space_unmap_action, nv);
 }
 
@@ -145,9 +146,11 @@ static int nvemu_probe(struct platform_device *pdev)
 	if (rc)
 		goto err_unregister_bus;
 
+	/* the process area's ops find the device here */
 	platform_set_drvdata(pdev, nv);
 	dev_info(dev, "/dev/%s: %u range(s), %llu MiB of emulated NVM in %s\n",
 		 nv->cdev.name, nv->nr, nv->size >> 20, nvemu_regions_desc(nv));
+	nvemu_proc_register(nv);
 	return 0;
 
 err_unregister_bus:
@@ -159,6 +162,7 @@ static void nvemu_remove(struct platform_device *pdev)
 {
 	struct nvemu_dev *nv = platform_get_drvdata(pdev);
 
+	nvemu_proc_unregister(nv);
 	nvemu_cdev_unregister(nv);
 	nvemu_bus_unregister(nv);
 }

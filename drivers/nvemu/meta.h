@@ -5,7 +5,8 @@
  * The last NVEMU_META_SIZE bytes of the device offset space hold nvemu's
  * own metadata, outside of every NVDIMM region.  Its first 1032 bytes are
  * the header below, little-endian; the rest of the area is zero and
- * reserved (DESIGN.md: the room for per-process context areas).
+ * reserved.  The process area (persistent processes), when the header
+ * records one, is the @proc_size bytes just below it.
  *
  * Version rule.  A kernel accepts a header whose magic and checksum are
  * valid only if its version equals NVEMU_META_VERSION; any other version is
@@ -39,6 +40,12 @@
  */
 #define NVEMU_META_MAX_RANGES	32
 
+/*
+ * Unit of the process area's size, and the least the regions keep below
+ * it: the default region alignment, as NVEMU_META_SIZE.
+ */
+#define NVEMU_PROC_ALIGN	SZ_16M
+
 /* nvemu_meta.flags: the ranges formed one region (nvemu.merge=1) */
 #define NVEMU_META_F_MERGED	BIT(0)
 /* nvemu_meta.state: the last shutdown came after a save (seed 003) */
@@ -68,6 +75,10 @@ struct nvemu_meta_range {
  * @state: NVEMU_META_S_* flags: save and restore state, not layout
  * @saved_generation: generation of the image last saved
  * @restored_generation: generation of the image last restored
+ * @proc_size: size of the process area, just below the metadata area; a
+ *	multiple of NVEMU_PROC_ALIGN.  Zero: no process area, as written by
+ *	kernels before it existed.  Part of the layout: the regions end where
+ *	the area begins
  * @reserved: zero; room for later fields (see the version rule above)
  * @range: the ranges the data was written with, ascending; unused
  *	entries are zero
@@ -82,7 +93,8 @@ struct nvemu_meta {
 	__le32 state;
 	__le64 saved_generation;
 	__le64 restored_generation;
-	__le64 reserved[58];
+	__le64 proc_size;
+	__le64 reserved[57];
 	struct nvemu_meta_range range[NVEMU_META_MAX_RANGES];
 	__le64 checksum;
 };
@@ -93,7 +105,9 @@ static inline void nvemu_meta_check_format(void)
 	BUILD_BUG_ON(sizeof(struct nvemu_meta_range) != 16);
 	BUILD_BUG_ON(offsetof(struct nvemu_meta, state) != 28);
 	BUILD_BUG_ON(offsetof(struct nvemu_meta, saved_generation) != 32);
-	BUILD_BUG_ON(offsetof(struct nvemu_meta, reserved) != 48);
+	BUILD_BUG_ON(offsetof(struct nvemu_meta, restored_generation) != 40);
+	BUILD_BUG_ON(offsetof(struct nvemu_meta, proc_size) != 48);
+	BUILD_BUG_ON(offsetof(struct nvemu_meta, reserved) != 56);
 	BUILD_BUG_ON(offsetof(struct nvemu_meta, range) != 512);
 	BUILD_BUG_ON(offsetof(struct nvemu_meta, checksum) != 1024);
 	BUILD_BUG_ON(sizeof(struct nvemu_meta) != 1032);

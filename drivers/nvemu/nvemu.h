@@ -5,18 +5,33 @@
  * The files of the driver, each with one job, in the order they may call
  * each other (a file calls only files above it in this list):
  *
- *   param.c    the nvemu= parser: pure logic, tested by KUnit
+ *   param.c    the nvemu= parser, nvemu.proc_size: pure logic, KUnit-tested
  *   reserve.c  early reservation of the ranges, the platform device
  *   space.c    the device offset space: mapping of the ranges, lookup
  *   meta.c     the metadata area (format in meta.h)
  *   changed.c  the record of what changed since the last image
  *   region.c   the NVDIMM bus and its region(s)
  *   state.c    save and restore: segments, restore gate, state, sysfs
+ *   proc.c     the process area offered to kernel/nvemu
  *   cdev.c     /dev/nvemuN: file operations and ioctls
  *   core.c     probe and remove
  *
  * changed.c and state.c exist with CONFIG_NVEMU_SAVE_RESTORE only; their
  * stubs below stand in for them otherwise.
+ *
+ * kernel/nvemu is called through <linux/nvemu.h> only: proc.c registers
+ * the process area, changed.c opens and closes the save window (without
+ * nv->lock held for nvemu_proc_save_begin(), which may wait for commits).
+ * It calls back through the ops of proc.c only, which take no lock.
+ *
+ * The device offset space, from 0 to nv->size:
+ *
+ *   0                    nvemu_proc_offset()   nvemu_meta_offset()   size
+ *   | NVDIMM region(s)   | process area        | metadata area       |
+ *   |<------------ segments of save and restore ------------>|
+ *
+ * nvemu_regions_end() == nvemu_proc_offset(); the area is empty (size 0)
+ * unless the metadata header records one.
  */
 #ifndef _DRIVERS_NVEMU_NVEMU_H
 #define _DRIVERS_NVEMU_NVEMU_H
@@ -25,6 +40,7 @@
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/libnvdimm.h>
+#include <linux/limits.h>
 #include <linux/lockdep.h>
 #include <linux/math64.h>
 #include <linux/miscdevice.h>
@@ -44,6 +60,11 @@
 
 /* Default size of the segments that save and restore work in */
 #define NVEMU_SEGMENT_SIZE	SZ_64M
+
+/* nvemu.proc_size not given: the default size (nvemu_proc_default_size()) */
+#define NVEMU_PROC_SIZE_AUTO	U64_MAX
+/* The least device size that gets a process area by default */
+#define NVEMU_PROC_DEFAULT_MIN	SZ_256M
 
 /**
  * struct nvemu_range - one physical range given with nvemu=
@@ -206,7 +227,10 @@ struct nvemu_sr_state {
  * @mapped: segments handed out for direct access
  * @taken: what the last NVEMU_IOC_CHANGED handed over (@changed and
  *	@mapped), until the save that took it reports
- * @save_file: the open file of that save, or NULL; under nv->lock
+ * @save_file: the open file of that save, or NULL; under nv->lock.  Set,
+ *	it also holds the process area's save window open (changed.c)
+ * @save_opening: a save waits for the save window to open (commits of
+ *	the process area to finish): no other save may start; under nv->lock
  * @ref_valid: @ref_uuid and @ref_generation tell the image that
  *	@changed, @mapped and @taken are relative to
  * @ref_uuid: uuid of that image
@@ -217,9 +241,24 @@ struct nvemu_record {
 	unsigned long *mapped;
 	unsigned long *taken;
 	struct file *save_file;
+	bool save_opening;
 	bool ref_valid;
 	u8 ref_uuid[16];
 	u64 ref_generation;
+};
+
+/**
+ * struct nvemu_proc - the process area (proc.c)
+ * @size: bytes, as the metadata header records them; 0: no area
+ * @fresh: the metadata was formatted at this boot
+ * @registered: kernel/nvemu took @desc
+ * @desc: what was offered to kernel/nvemu; kept while registered
+ */
+struct nvemu_proc {
+	u64 size;
+	bool fresh;
+	bool registered;
+	struct nvemu_proc_area_desc desc;
 };
 
 /**
@@ -235,6 +274,7 @@ struct nvemu_record {
  * @cdev: /dev/nvemuN
  * @sr: save and restore state
  * @record: what changed since the last image
+ * @proc: the process area
  * @nr: number of ranges
  * @range: the ranges, ascending by physical address and by offset
  */
@@ -249,14 +289,42 @@ struct nvemu_dev {
 	struct nvemu_cdev cdev;
 	struct nvemu_sr_state sr;
 	struct nvemu_record record;
+	struct nvemu_proc proc;
 	unsigned int nr;
 	struct nvemu_dev_range range[] __counted_by(nr);
 };
 
-/* bytes the segments cover: all but the metadata area */
-static inline u64 nvemu_data_size(const struct nvemu_dev *nv)
+/* device offset of the metadata area, at the end of the device */
+static inline u64 nvemu_meta_offset(const struct nvemu_dev *nv)
 {
 	return nv->size - NVEMU_META_SIZE;
+}
+
+/*
+ * bytes the segments cover: all but the metadata area (the process area
+ * too: save and restore carry it)
+ */
+static inline u64 nvemu_data_size(const struct nvemu_dev *nv)
+{
+	return nvemu_meta_offset(nv);
+}
+
+/* bytes of the process area, 0 if there is none */
+static inline u64 nvemu_proc_size(const struct nvemu_dev *nv)
+{
+	return nv->proc.size;
+}
+
+/* device offset of the process area, just below the metadata area */
+static inline u64 nvemu_proc_offset(const struct nvemu_dev *nv)
+{
+	return nvemu_meta_offset(nv) - nvemu_proc_size(nv);
+}
+
+/* end of the bytes the NVDIMM region(s) cover: the process area's start */
+static inline u64 nvemu_regions_end(const struct nvemu_dev *nv)
+{
+	return nvemu_proc_offset(nv);
 }
 
 /* behind the restore gate: no region, only the restore path writes */
@@ -283,6 +351,12 @@ enum nvemu_range_err nvemu_check_range(const struct nvemu_range *range,
 unsigned int nvemu_parse_param(const char *str, u64 align,
 			       struct nvemu_range *table, unsigned int nr,
 			       nvemu_report_fn report, void *ctx);
+
+int nvemu_proc_parse(const char *val, u64 *size);
+u64 nvemu_proc_default_size(u64 total);
+u64 nvemu_proc_max_size(u64 total);
+u64 nvemu_proc_choose(u64 total, u64 param);
+u64 nvemu_proc_size_param(void);
 
 /* space.c */
 int nvemu_space_map(struct nvemu_dev *nv);
@@ -400,6 +474,10 @@ int nvemu_record_hand_over(struct nvemu_dev *nv, struct file *file,
 			   bool *valid);
 int nvemu_state_event(struct nvemu_dev *nv, const struct nvemu_report *rep);
 #endif
+
+/* proc.c */
+void nvemu_proc_register(struct nvemu_dev *nv);
+void nvemu_proc_unregister(struct nvemu_dev *nv);
 
 /* cdev.c */
 int nvemu_cdev_register(struct nvemu_dev *nv);

@@ -5,12 +5,22 @@
  * nvemu=SIZE@START[,SIZE@START...]
  *
  * Everything here is pure logic on numbers and strings, so that it can be
- * used from early_param context and tested with KUnit (param_test.c).
+ * used from early_param context and tested with KUnit (param_kunit.c).
  * Placement checks that need the memory map live in reserve.c.
+ *
+ * Also nvemu.proc_size=SIZE, the size of the process area of NVM
+ * formatted at this boot, and the rules that choose that size.
  */
+#define pr_fmt(fmt) "nvemu: " fmt
+
 #include <linux/kernel.h>
 #include <linux/limits.h>
+#include <linux/math.h>
+#include <linux/minmax.h>
+#include <linux/moduleparam.h>
+#include <linux/printk.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/errno.h>
 #include <linux/export.h>
 #include <kunit/visibility.h>
@@ -216,3 +226,134 @@ unsigned int nvemu_parse_param(const char *str, u64 align,
 	return nr;
 }
 EXPORT_SYMBOL_IF_KUNIT(nvemu_parse_param);
+
+/**
+ * nvemu_proc_parse() - parse a value of nvemu.proc_size
+ * @val: "auto", or a size with an optional binary suffix (K, M, G, T...),
+ *	in decimal or hex; one trailing newline is allowed (sysfs)
+ * @size: set to the size, or NVEMU_PROC_SIZE_AUTO for "auto"
+ *
+ * The syntax is memparse()'s, with overflow detected as for nvemu=.
+ *
+ * Return: 0; -EINVAL if @val is not a size, or the size is not a multiple
+ * of NVEMU_PROC_ALIGN (then @size is left alone).
+ */
+int nvemu_proc_parse(const char *val, u64 *size)
+{
+	const char *p = val, *end;
+	u64 v;
+
+	if (!val)
+		return -EINVAL;
+	end = val + strlen(val);
+	if (end > val && end[-1] == '\n')
+		end--;
+	if (end - val == 4 && !strncmp(val, "auto", 4)) {
+		*size = NVEMU_PROC_SIZE_AUTO;
+		return 0;
+	}
+	if (nvemu_parse_num(&p, end, &v) || p != end ||
+	    !IS_ALIGNED(v, NVEMU_PROC_ALIGN) || v == NVEMU_PROC_SIZE_AUTO)
+		return -EINVAL;
+	*size = v;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(nvemu_proc_parse);
+
+/**
+ * nvemu_proc_default_size() - the process area's size when none is given
+ * @total: size of the device, the sum of the ranges
+ *
+ * Return: a quarter of @total rounded down to NVEMU_PROC_ALIGN if @total
+ * is at least NVEMU_PROC_DEFAULT_MIN, else 0 (no area).
+ */
+u64 nvemu_proc_default_size(u64 total)
+{
+	if (total < NVEMU_PROC_DEFAULT_MIN)
+		return 0;
+	return round_down(total / 4, NVEMU_PROC_ALIGN);
+}
+EXPORT_SYMBOL_IF_KUNIT(nvemu_proc_default_size);
+
+/**
+ * nvemu_proc_max_size() - the largest process area a device may have
+ * @total: size of the device
+ *
+ * The area lies between the regions and the metadata area; the regions
+ * keep at least NVEMU_PROC_ALIGN bytes.
+ *
+ * Return: @total less NVEMU_META_SIZE and NVEMU_PROC_ALIGN, rounded down to
+ * NVEMU_PROC_ALIGN; 0 for a device too small for that.
+ */
+u64 nvemu_proc_max_size(u64 total)
+{
+	if (total < NVEMU_META_SIZE + 2 * NVEMU_PROC_ALIGN)
+		return 0;
+	return round_down(total - NVEMU_META_SIZE - NVEMU_PROC_ALIGN,
+			  NVEMU_PROC_ALIGN);
+}
+EXPORT_SYMBOL_IF_KUNIT(nvemu_proc_max_size);
+
+/**
+ * nvemu_proc_choose() - the process area's size for NVM formatted now
+ * @total: size of the device
+ * @param: the value of nvemu.proc_size, or NVEMU_PROC_SIZE_AUTO
+ *
+ * Return: @param, or the default for NVEMU_PROC_SIZE_AUTO, reduced to
+ * nvemu_proc_max_size(@total) if larger.
+ */
+u64 nvemu_proc_choose(u64 total, u64 param)
+{
+	u64 want = param == NVEMU_PROC_SIZE_AUTO ?
+		   nvemu_proc_default_size(total) : param;
+
+	return min(want, nvemu_proc_max_size(total));
+}
+EXPORT_SYMBOL_IF_KUNIT(nvemu_proc_choose);
+
+static u64 proc_size = NVEMU_PROC_SIZE_AUTO;
+
+/**
+ * nvemu_proc_size_param() - the value of nvemu.proc_size
+ *
+ * Return: the size given, or NVEMU_PROC_SIZE_AUTO if none was.
+ */
+u64 nvemu_proc_size_param(void)
+{
+	return READ_ONCE(proc_size);
+}
+
+/* A bad value is refused when given, with a message; the last good stays */
+static int proc_size_set(const char *val, const struct kernel_param *kp)
+{
+	u64 size;
+
+	if (nvemu_proc_parse(val, &size)) {
+		if (proc_size == NVEMU_PROC_SIZE_AUTO)
+			pr_err("proc_size=%s is not \"auto\" or a multiple of %u MiB, keeping auto\n",
+			       val, NVEMU_PROC_ALIGN >> 20);
+		else
+			pr_err("proc_size=%s is not \"auto\" or a multiple of %u MiB, keeping %llu MiB\n",
+			       val, NVEMU_PROC_ALIGN >> 20, proc_size >> 20);
+		return -EINVAL;
+	}
+	WRITE_ONCE(proc_size, size);
+	return 0;
+}
+
+static int proc_size_get(char *buf, const struct kernel_param *kp)
+{
+	u64 size = nvemu_proc_size_param();
+
+	if (size == NVEMU_PROC_SIZE_AUTO)
+		return sysfs_emit(buf, "auto\n");
+	return sysfs_emit(buf, "%llu\n", size);
+}
+
+static const struct kernel_param_ops proc_size_ops = {
+	.set = proc_size_set,
+	.get = proc_size_get,
+};
+module_param_cb(proc_size, &proc_size_ops, &proc_size, 0444);
+MODULE_PARM_DESC(proc_size,
+		 "Size of the process area of NVM formatted at boot (default: auto, a quarter of the device from 256M; 0: none)");

@@ -3,10 +3,13 @@
  * nvemu: the NVDIMM bus provider
  *
  * Registers an NVDIMM bus, provider "nvemu", and on it label-less
- * persistent-memory regions over the data area (everything but the
- * metadata area at the end of the last range): one region made of all
- * ranges (nvemu.merge=1, the default), or one region per range
- * (nvemu.merge=0).  libnvdimm's pmem, BTT, pfn and device-dax drivers and
+ * persistent-memory regions over the device offset space below the
+ * process area and the metadata area (both at the end, nvemu.h):
+ * one region made of all ranges (nvemu.merge=1, the default), or one region
+ * per range (nvemu.merge=0).  With one region per range, a range that
+ * holds the start of the process area gets a region that ends there, and
+ * the ranges after it, wholly inside the process and metadata areas, get
+ * none.  libnvdimm's pmem, BTT, pfn and device-dax drivers and
  * ndctl then work on them.  Registration is all or nothing: if one region
  * of several cannot be created, those created before it are deleted, so
  * that a later attempt (the restore gate opening again) starts afresh.
@@ -34,7 +37,7 @@ static struct nd_region *nvemu_region_create_merged(struct nvemu_dev *nv)
 {
 	struct range *extents __free(kfree) = NULL;
 	struct nd_region_desc ndr_desc = { };
-	u64 left = nvemu_data_size(nv);
+	u64 left = nvemu_regions_end(nv);
 	struct nd_region *region;
 	unsigned int i;
 
@@ -65,12 +68,11 @@ static struct nd_region *nvemu_region_create_one(struct nvemu_dev *nv,
 						 unsigned int i)
 {
 	struct nvemu_dev_range *r = &nv->range[i];
-	struct resource res = DEFINE_RES_MEM(r->phys, r->size);
+	u64 len = min(r->size, nvemu_regions_end(nv) - r->offset);
+	struct resource res = DEFINE_RES_MEM(r->phys, len);
 	struct nd_region_desc ndr_desc = { };
 	struct nd_region *region;
 
-	if (i == nv->nr - 1)
-		res.end -= NVEMU_META_SIZE;
 	ndr_desc.res = &res;
 	nvemu_region_desc(r, &ndr_desc);
 	region = nvdimm_pmem_region_create(nv->bus.bus, &ndr_desc);
@@ -80,12 +82,23 @@ static struct nd_region *nvemu_region_create_one(struct nvemu_dev *nv,
 	return region;
 }
 
+/* Regions of nvemu.merge=0: one per range that starts below the end */
+static unsigned int nvemu_nr_regions(struct nvemu_dev *nv)
+{
+	unsigned int nr = 0;
+
+	while (nr < nv->nr && nv->range[nr].offset < nvemu_regions_end(nv))
+		nr++;
+	return nr;
+}
+
 /**
  * nvemu_regions_register() - create the NVDIMM regions
  * @nv: the device, nv->lock held; no region registered yet
  *
- * One region over all ranges, or one per range (nvemu.merge=0).
- * libnvdimm then probes their namespaces, asynchronously.  On failure no
+ * One region over all ranges, or one per range (nvemu.merge=0) that
+ * starts below the process area, each ending at the latest where it
+ * begins.  libnvdimm then probes their namespaces, asynchronously.  On failure no
  * region is left registered.
  *
  * Return: 0 or -ENXIO.
@@ -93,7 +106,7 @@ static struct nd_region *nvemu_region_create_one(struct nvemu_dev *nv,
 int nvemu_regions_register(struct nvemu_dev *nv)
 {
 	struct nvemu_bus *b = &nv->bus;
-	unsigned int i, nr = b->merged ? 1 : nv->nr;
+	unsigned int i, nr = b->merged ? 1 : nvemu_nr_regions(nv);
 
 	lockdep_assert_held(&nv->lock);
 	if (WARN_ON_ONCE(b->nr_regions))

@@ -4,10 +4,11 @@
  *
  * DRAM loses the emulated NVM at power-off; user space (tools/nvemu) saves
  * it to a disk at shutdown and restores it at boot.  The kernel side:
- *  - the segments: the device offset space below the metadata area,
- *    cut into segments of nvemu.segment_size bytes, none across two
- *    ranges, so that save and restore workers can each own a slice of
- *    every segment and run near its memory (NVEMU_IOC_GEOMETRY, NVEMU_IOC_SEGMENT);
+ *  - the segments: the device offset space below the metadata area (the
+ *    process area included: an image carries it), cut into segments of
+ *    nvemu.segment_size bytes, none across two ranges, so that save and
+ *    restore workers can each own a slice of every segment and run near
+ *    its memory (NVEMU_IOC_GEOMETRY, NVEMU_IOC_SEGMENT);
  *  - the restore gate (nvemu.restore=wait): no NVDIMM region, so no
  *    namespace, until user space reports the restore done, failed or
  *    abandoned (NVEMU_IOC_REPORT); until then only root opens the device
@@ -409,12 +410,21 @@ static ssize_t health_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(health);
 
+/* recorded in the metadata, fixed while it is ours */
+static ssize_t proc_size_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", nvemu_proc_size(dev_to_nvemu(dev)));
+}
+static DEVICE_ATTR_RO(proc_size);
+
 static struct attribute *nvemu_attrs[] = {
 	&dev_attr_clean_shutdown.attr,
 	&dev_attr_restore_pending.attr,
 	&dev_attr_saved_generation.attr,
 	&dev_attr_restored_generation.attr,
 	&dev_attr_health.attr,
+	&dev_attr_proc_size.attr,
 	NULL
 };
 

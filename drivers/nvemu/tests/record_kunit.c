@@ -192,6 +192,41 @@ static void record_restored_is_the_reference(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, valid);
 }
 
+/* A save waiting for the process area's save window keeps others out */
+static void record_save_opening_is_busy(struct kunit *test)
+{
+	struct nvemu_dev *nv = record_dev(test);
+	DECLARE_BITMAP(out, NR_SEGS);
+	bool valid;
+
+	nv->record.save_opening = true;
+	KUNIT_EXPECT_EQ(test, -EBUSY,
+			nvemu_record_hand_over(nv, &save_a, uuid_a, 1, out,
+					       &valid));
+	KUNIT_EXPECT_PTR_EQ(test, NULL, nv->record.save_file);
+	nv->record.save_opening = false;
+	hand_over(test, nv, &save_a, uuid_a, 1, &valid);
+	KUNIT_EXPECT_FALSE(test, nv->record.save_opening);
+	KUNIT_EXPECT_PTR_EQ(test, &save_a, nv->record.save_file);
+}
+
+/* The process area is in the segments: its writes are recorded */
+static void record_write_process_area(struct kunit *test)
+{
+	struct nvemu_dev *nv = record_dev(test);
+	bool valid;
+
+	nv->proc.size = SZ_64M + SZ_32M;
+	KUNIT_EXPECT_EQ(test, 7ULL * SZ_64M, nvemu_proc_offset(nv));
+	KUNIT_EXPECT_EQ(test, nvemu_regions_end(nv), nvemu_proc_offset(nv));
+	KUNIT_EXPECT_EQ(test, nvemu_meta_offset(nv),
+			nvemu_proc_offset(nv) + nvemu_proc_size(nv));
+	nvemu_record_write(nv, nvemu_proc_offset(nv), nvemu_proc_size(nv),
+			   false);
+	KUNIT_EXPECT_EQ(test, BIT(7) | BIT(8),
+			hand_over(test, nv, &save_a, uuid_a, 1, &valid));
+}
+
 static struct kunit_case record_cases[] = {
 	KUNIT_CASE(record_write_marks_segments),
 	KUNIT_CASE(record_write_bounds),
@@ -200,6 +235,8 @@ static struct kunit_case record_cases[] = {
 	KUNIT_CASE(record_failed_save_gives_back),
 	KUNIT_CASE(record_saved_by_another_file),
 	KUNIT_CASE(record_restored_is_the_reference),
+	KUNIT_CASE(record_save_opening_is_busy),
+	KUNIT_CASE(record_write_process_area),
 	{}
 };
 

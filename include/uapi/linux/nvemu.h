@@ -30,9 +30,15 @@
  * @flags:	in: must be 0; out: NVEMU_INFO_F_* flags
  * @align:	out: alignment, in bytes, that every range honours (the
  *		memory section size of the running kernel)
- * @meta_offset: out: device offset of nvemu's metadata area, the end of
- *		the bytes that the NVDIMM region(s) cover
+ * @meta_offset: out: device offset of nvemu's metadata area, at the end
+ *		of the device, just after the process area
  * @meta_size:	out: size of the metadata area, at the end of the device
+ * @proc_offset: out: device offset of the process area (persistent
+ *		processes), the end of the bytes that the NVDIMM region(s)
+ *		cover; @proc_offset + @proc_size == @meta_offset
+ * @proc_size:	out: size of the process area, 0 if there is none (as
+ *		recorded in the metadata; 0 too if the metadata belongs to
+ *		another layout)
  * @reserved:	in: must be 0; out: 0
  */
 struct nvemu_info {
@@ -42,7 +48,9 @@ struct nvemu_info {
 	__u64 align;
 	__u64 meta_offset;
 	__u64 meta_size;
-	__u64 reserved[3];
+	__u64 proc_offset;
+	__u64 proc_size;
+	__u64 reserved;
 };
 
 /**
@@ -76,7 +84,8 @@ struct nvemu_range_info {
  *		segment spans two ranges
  * @nr_segments:	out: number of segments
  * @data_size:	out: bytes that the segments cover, from device offset
- *		0: everything but nvemu's metadata area (meta_offset)
+ *		0: everything but nvemu's metadata area (meta_offset), the
+ *		process area included
  * @flags:	in: must be 0; out: 0
  * @reserved0:	in: must be 0; out: 0
  * @reserved:	in: must be 0; out: 0

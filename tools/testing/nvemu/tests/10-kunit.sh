@@ -3,11 +3,12 @@
 # arch: x86_64 arm64
 #
 # The built-in KUnit suites of nvemu run at boot; every case of each must
-# pass: nvemu_param (parameter parser, range checks), nvemu_record (the
-# record of changed segments), nvemu_state (the save/restore state),
+# pass: nvemu_param (parameter parser, range checks), nvemu_proc (the
+# size of the process area: nvemu.proc_size, its default), nvemu_record
+# (the record of changed segments), nvemu_state (the save/restore state),
 # nvemu_pmap (the pool allocator and page map of persistent processes,
-# with 4K and 64K pages) and nvemu_slot (slot validity, and a power cut
-# after every store of a commit).
+# 4K and 64K pages) and nvemu_slot (the slot's commit word and halves,
+# with a power cut simulated after every store of a commit).
 . "$(dirname "$0")/lib.sh"
 
 out=$WORK/out
@@ -15,8 +16,8 @@ vm -- 'dmesg | sed -n "/# Subtest: nvemu_/,/ok [0-9]* nvemu_[a-z]*\$/p"' > "$out
 cat "$out"
 # each suite with the number of cases it has today; fewer means cases
 # were lost
-for suite in nvemu_param:48 nvemu_record:7 nvemu_state:7 nvemu_pmap:21 \
-	     nvemu_slot:8; do
+for suite in nvemu_param:48 nvemu_proc:47 nvemu_record:9 nvemu_state:7 \
+	     nvemu_pmap:21 nvemu_slot:8; do
 	name=${suite%:*} want=${suite#*:}
 	part=$(sed -n "/# Subtest: $name\$/,/ok [0-9]* $name\$/p" "$out")
 	grep -Eq "^\[ *[0-9.]+\] +ok [0-9]+ $name\$" <<< "$part" ||

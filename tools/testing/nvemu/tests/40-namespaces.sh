@@ -3,7 +3,8 @@
 # arch: x86_64 arm64
 #
 # With nvemu.merge=0, ndctl sees the nvemu bus and one region per range
-# (the last one 16 MiB short: nvemu's metadata); namespaces go into
+# (the last one 80 MiB short: a process area of 64 MiB, nvemu.proc_size,
+# and nvemu's 16 MiB of metadata); namespaces go into
 # fsdax (ext4 mounted with -o dax), sector (BTT) and devdax mode; the raw
 # device keeps the fourth range.  After `reboot -f` every personality comes
 # back by itself and every byte written before the reset reads back.
@@ -15,12 +16,12 @@ out=$WORK/out
 # region0 = R_A, region1 = R_B, region2 = R_C, region3 = R_D.
 # the fourth range stays raw: it starts after the first three
 raw_off=$(( (${R_A%M@*} + ${R_B%M@*} + ${R_C%M@*}) << 20 ))
-vm --reboots 1 --append "nvemu.merge=0 nvemu=$R_A,$R_B,$R_C,$R_D" --env RAW_OFF=$raw_off \
+vm --reboots 1 --append "nvemu.merge=0 nvemu.proc_size=64M nvemu=$R_A,$R_B,$R_C,$R_D" --env RAW_OFF=$raw_off \
 	--script "$GUEST/40-namespaces.sh" > "$out" || { cat "$out"; fail "guest command failed"; }
 cat "$out"
 
 expect_eq "regions" "regions: 4" "$(grep '^regions:' "$out")"
-expect_eq "last region" "region3 size: $(( (128 - 16) << 20 ))" \
+expect_eq "last region" "region3 size: $(( (128 - 64 - 16) << 20 ))" \
 	"$(grep '^region3 size:' "$out")"
 b1=$(sed -n '/^== boot 1/,$p' "$out")
 for want in '"dev":"namespace0.0"' '"mode":"fsdax"' '"blockdev":"pmem0"' \

@@ -6,7 +6,10 @@
 # contiguous) form ONE region (nvemu.merge=1, the default) and one
 # namespace, which works in every personality across the gaps and comes
 # back after each warm reset:
-#   boot 0: one region of the sum less 16 MiB; raw writes refused (EBUSY)
+#   boot 0: one region of the sum less 48 MiB of process area
+#           (nvemu.proc_size: the default, a quarter, would leave the
+#           third range no whole memory block for kmem) and 16 MiB of
+#           metadata; raw writes refused (EBUSY)
 #           while the namespace is enabled, allowed once the region is
 #           disabled, and enabling fails while the device is open for
 #           writing; sector mode with 4 KiB sectors: mkfs.ext4 + fsck, a
@@ -22,10 +25,12 @@
 out=$WORK/out
 mib() { echo "${1%M@*}"; }
 total=$(( $(mib "$R_A") + $(mib "$R_B") + $(mib "$R_C") + $(mib "$R_D") ))
-region=$(( (total - 16) << 20 ))
+proc=48
+meta=$(( (total - 16) << 20 ))
+region=$(( (total - 16 - proc) << 20 ))
 
 big=$(( ($(mib "$R_A") + 64) << 20 ))	# larger than any range
-vm --reboots 3 --append "nvemu=$R_A,$R_B,$R_C,$R_D" --env BIG=$big \
+vm --reboots 3 --append "nvemu.proc_size=${proc}M nvemu=$R_A,$R_B,$R_C,$R_D" --env BIG=$big \
 	--script "$GUEST/41-merged.sh" > "$out" || { cat "$out"; fail "guest command failed"; }
 cat "$out"
 
@@ -36,9 +41,9 @@ expect_line "$out" "raw write: Device or resource busy"
 expect_line "$out" "raw read: 4096"
 expect_line "$out" "raw write disabled: ok"
 expect_line "$out" "enable while open: unbound"
-grep -q '"merged":true,"meta_offset":'$region',"meta_size":16777216,' "$out" ||
+grep -q '"merged":true,"meta_offset":'$meta',"meta_size":16777216,' "$out" ||
 	fail "nvemu info: not merged, or wrong metadata area"
-ok "nvemu info: merged, metadata at $region"
+ok "nvemu info: merged, metadata at $meta"
 for want in '"mode":"sector"' '"sector_size":4096' '"blockdev":"pmem0s"' \
 	    "sector fsck: clean" "sector fio verify: ok" \
 	    "sector after reset: clean" "sector file: same" \

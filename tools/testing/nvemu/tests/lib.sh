@@ -39,6 +39,15 @@ arm64)
 	;;
 esac
 
+# The process area nvemu formats by default on MIB MiB of NVM (no
+# nvemu.proc_size): a quarter rounded down to 16 MiB from 256 MiB on,
+# else none.  In MiB.  The regions end where it begins, 16 MiB of
+# metadata after it.
+proc_default_mib()
+{
+	if [ "$1" -ge 256 ]; then echo $(( $1 / 4 / 16 * 16 )); else echo 0; fi
+}
+
 vm()
 {
 	"$NVEMU_T/run-vm" --arch "$ARCH" --timeout "${VM_TIMEOUT:-600}" "$@"

@@ -4,8 +4,9 @@
  *
  * The device node and who may open it, the layout against the kernel
  * command line, NVEMU_IOC_INFO and NVEMU_IOC_RANGE_INFO (their values, and
- * their EINVAL, EFAULT and unprivileged cases), and ENOTTY for every other
- * ioctl.
+ * their EINVAL, EFAULT and unprivileged cases), the process area (its size
+ * by the rule of nvemu.proc_size, where the regions end), and ENOTTY for
+ * every other ioctl.
  *
  * Optional cross-check, skipped with a message when unavailable: the NUMA
  * node of each range against the nd region of the "nvemu" NVDIMM bus at its
@@ -145,8 +146,7 @@ TEST_F(nvemu, info)
 	/* the metadata: the last 16 MiB */
 	EXPECT_EQ(16ULL << 20, info.meta_size);
 	EXPECT_EQ(self->total - (16ULL << 20), info.meta_offset);
-	for (i = 0; i < ARRAY_SIZE(info.reserved); i++)
-		EXPECT_EQ(0U, info.reserved[i]);
+	EXPECT_EQ(0U, info.reserved);
 
 	if (!section)
 		TH_LOG("no expected section size for this architecture");
@@ -158,20 +158,115 @@ TEST_F(nvemu, info)
 	}
 }
 
+#define SZ_16M		(16ULL << 20)
+
+/*
+ * The process area nvemu formats for a device of @total bytes, by the rule
+ * of Documentation/admin-guide/nvemu.rst: nvemu.proc_size, or "auto" (a
+ * quarter of the device rounded down to 16 MiB from 256 MiB on, else
+ * none), reduced so that the regions keep 16 MiB.
+ */
+static __u64 proc_size_rule(__u64 total, const char *param)
+{
+	__u64 want, max = 0;
+
+	if (total >= 3 * SZ_16M)
+		max = round_down_u64(total - 2 * SZ_16M, SZ_16M);
+	if (!*param || !strcmp(param, "auto"))
+		want = total >= (256ULL << 20) ?
+		       round_down_u64(total / 4, SZ_16M) : 0;
+	else
+		want = strtoull(param, NULL, 0);
+	return want < max ? want : max;
+}
+
+/* Size of the nd region of nvemu that starts at @phys, 0 if none */
+static __u64 nd_region_size(__u64 phys)
+{
+	char region[64], path[PATH_MAX], buf[32], why[256];
+
+	if (nvemu_nd_region(phys, region, sizeof(region), why, sizeof(why)))
+		return 0;
+	snprintf(path, sizeof(path), ND_DEVICES "/%s/size", region);
+	if (read_file(path, buf, sizeof(buf)))
+		return 0;
+	return strtoull(buf, NULL, 0);
+}
+
+TEST_F(nvemu, proc_area)
+{
+	char param[64] = "", buf[32];
+	struct nvemu_info info;
+	__u64 want, end;
+	size_t i;
+
+	memset(&info, 0, sizeof(info));
+	ASSERT_EQ(0, ioctl(self->fd, NVEMU_IOC_INFO, &info));
+	TH_LOG("process area: offset %#llx size %#llx, metadata at %#llx",
+	       info.proc_offset, info.proc_size, info.meta_offset);
+	/* just below the metadata area, in units of 16 MiB */
+	EXPECT_EQ(info.meta_offset, info.proc_offset + info.proc_size);
+	EXPECT_EQ(0U, info.proc_size % SZ_16M);
+	EXPECT_LE(SZ_16M, info.proc_offset);
+
+	/* formatted at this boot by the rule (tests boot on fresh NVM) */
+	read_file("/sys/module/nvemu/parameters/proc_size", param,
+		  sizeof(param));
+	want = proc_size_rule(self->total, param);
+	EXPECT_EQ(want, info.proc_size)
+	{
+		TH_LOG("nvemu.proc_size=%s, %llu MiB of NVM: expected %llu MiB",
+		       *param ? param : "(none)", self->total >> 20,
+		       want >> 20);
+	}
+	if (!read_file("/sys/bus/platform/devices/nvemu/proc_size", buf,
+		       sizeof(buf)))
+		EXPECT_EQ(info.proc_size, strtoull(buf, NULL, 0));
+
+	/* the regions end where the area begins */
+	if (!nd_region_size(self->r[0].start)) {
+		TH_LOG("no nvemu nd region (restore gate closed?): regions not checked");
+		return;
+	}
+	if (info.flags & NVEMU_INFO_F_MERGED || self->nr == 1) {
+		EXPECT_EQ(info.proc_offset, nd_region_size(self->r[0].start));
+		return;
+	}
+	for (i = 0; i < self->nr; i++) {
+		const struct nvemu_test_range *r = &self->r[i];
+
+		end = r->offset + r->size;
+		if (end > info.proc_offset)
+			end = info.proc_offset;
+		want = end > r->offset ? end - r->offset : 0;
+		EXPECT_EQ(want, nd_region_size(r->start))
+		{
+			TH_LOG("range %zu at offset %#llx: region of %#llx expected",
+			       i, r->offset, want);
+		}
+	}
+}
+
 TEST_F(nvemu, info_invalid)
 {
 	struct nvemu_info info;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(info.reserved); i++) {
+	for (i = 0; i < 64; i += 13) {
 		memset(&info, 0, sizeof(info));
-		info.reserved[i] = 1ULL << (i * 13);
+		info.reserved = 1ULL << i;
 		ASSERT_EQ(-1, ioctl(self->fd, NVEMU_IOC_INFO, &info))
 		{
-			TH_LOG("reserved[%zu] != 0 accepted", i);
+			TH_LOG("reserved bit %zu accepted", i);
 		}
 		ASSERT_EQ(EINVAL, errno);
 	}
+	/* proc_offset and proc_size, out fields, are ignored on input */
+	memset(&info, 0, sizeof(info));
+	info.proc_offset = 1;
+	info.proc_size = UINT64_MAX;
+	ASSERT_EQ(0, ioctl(self->fd, NVEMU_IOC_INFO, &info));
+	EXPECT_EQ(info.meta_offset, info.proc_offset + info.proc_size);
 
 	memset(&info, 0, sizeof(info));
 	info.flags = 1;
