@@ -13,6 +13,7 @@
 #define _LINUX_NVEMU_TASK_H
 
 #include <linux/sched.h>
+#include <linux/thread_info.h>
 
 struct pt_regs;
 

@@ -22,6 +22,7 @@
 #include <linux/mm.h>
 #include <linux/pagewalk.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/task_stack.h>
 #include <linux/sort.h>
 #include <linux/syscalls.h>
 #include <linux/vmalloc.h>
@@ -94,10 +95,11 @@ static bool nvemu_vma_committed(struct vm_area_struct *vma)
 
 static int nvemu_walk_mm(struct mm_struct *mm, struct nvemu_walk *w)
 {
-	VMA_ITERATOR(vmi, mm, 0);
 	struct vm_area_struct *vma;
 	int rc;
+	struct vma_iterator vmi;
 
+	vma_iter_init(&vmi, mm, 0);
 	for_each_vma(vmi, vma) {
 		if (!nvemu_vma_committed(vma))
 			continue;
@@ -436,6 +438,9 @@ again:
 	}
 
 	nvemu_root_of(nt->half, &old_root);
+	if (!old_root.levels)	/* the first commit: as deep as user space */
+		old_root.levels = nvemu_pmap_levels(fls64(TASK_SIZE - 1) -
+						    PAGE_SHIFT, PAGE_SHIFT);
 	rc = nvemu_pmap_build(&area->pool, &old_root, w.pairs, w.nr, &new_root,
 			      &freed, &written);
 	if (rc)

@@ -196,13 +196,14 @@ static int nvemu_add_mapped(struct nvemu_task *nt, struct nvemu_desc *d,
 static int nvemu_desc_vmas(struct nvemu_task *nt, struct nvemu_desc *d,
 			   char *pbuf, int *nr_files)
 {
-	VMA_ITERATOR(vmi, mm, 0);
 	struct mm_struct *mm = current->mm;
 	struct inode *seen[64];
 	int seen_idx[64], nr_seen = 0, rc = 0;
 	struct vm_area_struct *vma;
 	struct file *exe;
+	struct vma_iterator vmi;
 
+	vma_iter_init(&vmi, mm, 0);
 	exe = get_mm_exe_file(mm);
 	if (exe) {
 		rc = nvemu_add_mapped(nt, d, exe, pbuf, seen, seen_idx,
@@ -320,8 +321,10 @@ static int nvemu_desc_fds(struct nvemu_desc *d, char *pbuf)
 			f->fd = cpu_to_le32(fd);
 			f->f_flags = cpu_to_le32(file->f_flags);
 			f->pos = cpu_to_le64(file->f_pos);
+			rcu_read_lock();
 			if (close_on_exec(fd, files))
 				f->flags |= cpu_to_le32(NVEMU_DF_CLOEXEC);
+			rcu_read_unlock();
 		}
 		fput(file);
 		if (rc < 0)
@@ -332,6 +335,9 @@ static int nvemu_desc_fds(struct nvemu_desc *d, char *pbuf)
 
 static int nvemu_desc_signals(struct nvemu_desc *d)
 {
+	/* current's own: only its own exec replaces it */
+	struct sighand_struct *sh = rcu_dereference_protected(current->sighand,
+							      true);
 	struct nvemu_dsig *s;
 	int i;
 
@@ -339,19 +345,21 @@ static int nvemu_desc_signals(struct nvemu_desc *d)
 	s = nvemu_desc_add(d, NVEMU_DR_SIGNALS, sizeof(*s));
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	spin_lock_irq(&current->sighand->siglock);
+	spin_lock_irq(&sh->siglock);
 	s->blocked = cpu_to_le64(current->blocked.sig[0]);
 	for (i = 0; i < _NSIG; i++) {
-		const struct sigaction *sa = &current->sighand->action[i].sa;
+		const struct sigaction *sa = &sh->action[i].sa;
 
-		s->action[i][0] = cpu_to_le64((unsigned long)sa->sa_handler);
+		s->action[i][0] =
+			cpu_to_le64((__force unsigned long)sa->sa_handler);
 		s->action[i][1] = cpu_to_le64(sa->sa_flags);
 #ifdef __ARCH_HAS_SA_RESTORER
-		s->action[i][2] = cpu_to_le64((unsigned long)sa->sa_restorer);
+		s->action[i][2] =
+			cpu_to_le64((__force unsigned long)sa->sa_restorer);
 #endif
 		s->action[i][3] = cpu_to_le64(sa->sa_mask.sig[0]);
 	}
-	spin_unlock_irq(&current->sighand->siglock);
+	spin_unlock_irq(&sh->siglock);
 	return 0;
 }
 

@@ -30,6 +30,7 @@
 #include <linux/mman.h>
 #include <linux/namei.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/task_stack.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -407,14 +408,15 @@ static int nvemu_install_pages(struct nvemu_area *area, struct nvemu_image *img)
 
 static int nvemu_image_map(struct nvemu_area *area, struct nvemu_image *img)
 {
-	VMA_ITERATOR(vmi, mm, 0);
 	struct mm_struct *mm = current->mm;
 	unsigned long vdso = ULONG_MAX;
 	const struct nvemu_drec *r;
 	struct vm_area_struct *vma;
 	size_t pos = 0;
 	int rc, i;
+	struct vma_iterator vmi;
 
+	vma_iter_init(&vmi, mm, 0);
 	/* the exec's temporary stack goes: the process brings its own */
 	mmap_read_lock(mm);
 	vma = vma_next(&vmi);
@@ -518,7 +520,9 @@ static void nvemu_image_files(struct nvemu_image *img)
 
 static void nvemu_image_signals(const struct nvemu_image *img)
 {
-	struct sighand_struct *sh = current->sighand;
+	/* current's own: only its own exec replaces it */
+	struct sighand_struct *sh = rcu_dereference_protected(current->sighand,
+							      true);
 	sigset_t blocked;
 	int i;
 
@@ -528,11 +532,11 @@ static void nvemu_image_signals(const struct nvemu_image *img)
 
 		if (i + 1 == SIGKILL || i + 1 == SIGSTOP)
 			continue;
-		sa->sa_handler = (__sighandler_t)(unsigned long)
+		sa->sa_handler = (__force __sighandler_t)(unsigned long)
 				 le64_to_cpu(img->sig->action[i][0]);
 		sa->sa_flags = le64_to_cpu(img->sig->action[i][1]);
 #ifdef __ARCH_HAS_SA_RESTORER
-		sa->sa_restorer = (__sigrestore_t)(unsigned long)
+		sa->sa_restorer = (__force __sigrestore_t)(unsigned long)
 				  le64_to_cpu(img->sig->action[i][2]);
 #endif
 		sa->sa_mask.sig[0] = le64_to_cpu(img->sig->action[i][3]);
@@ -571,6 +575,9 @@ static void nvemu_resume_regs(struct callback_head *cb)
 	struct nvemu_half *h = nt->half;
 	struct pt_regs *regs = task_pt_regs(current);
 	bool in_syscall = le32_to_cpu(h->flags) & NVEMU_HF_IN_SYSCALL;
+	struct sighand_struct *sh = rcu_dereference_protected(current->sighand,
+							      true);
+	__sighandler_t pwr;
 	int rc;
 
 	rc = nvemu_arch_restore_context(h->ctx, le32_to_cpu(h->ctx_size));
@@ -585,8 +592,8 @@ static void nvemu_resume_regs(struct callback_head *cb)
 	nt->flags &= ~NVEMU_TF_RESUMING;
 	nt->flags |= NVEMU_TF_ACTIVE;
 	/* told it was resumed, when it listens (default action: ignore) */
-	if (current->sighand->action[SIGPWR - 1].sa.sa_handler != SIG_DFL &&
-	    current->sighand->action[SIGPWR - 1].sa.sa_handler != SIG_IGN) {
+	pwr = READ_ONCE(sh->action[SIGPWR - 1].sa.sa_handler);
+	if (pwr != SIG_DFL && pwr != SIG_IGN) {
 		struct kernel_siginfo info;
 
 		clear_siginfo(&info);
@@ -611,8 +618,10 @@ static int nvemu_resume_take(struct nvemu_area *area, u64 id,
 	if (rc)
 		return rc;
 	s = nvemu_slot_by_id(area, id);
-	if (!s || !(uid_eq(s->uid, current_uid()) || capable(CAP_SYS_ADMIN)))
+	if (!s)
 		return -ENOENT;
+	if (!uid_eq(s->uid, current_uid()) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (s->state == NVEMU_SLOT_DAMAGED)
 		return -EUCLEAN;
 	if (s->state != NVEMU_SLOT_DORMANT || s->resuming)
@@ -696,10 +705,10 @@ static int nvemu_resume_load(struct linux_binprm *bprm)
 	}
 	nvemu_image_files(img);
 	nvemu_image_signals(img);
+	set_binfmt(&nvemu_resume_format);
+	finalize_exec(bprm);	/* sets RLIMIT_STACK: before the limits */
 	nvemu_image_limits(img);
 	__set_task_comm(current, img->comm, true);
-	set_binfmt(&nvemu_resume_format);
-	finalize_exec(bprm);
 
 	swap(nt->half, img->half);
 	nt->pairs = img->pairs;
@@ -784,8 +793,9 @@ static int nvemu_discard_fn(void *arg, unsigned long vpn, u32 index, bool node)
  * nvemu_resume_discard() - NVEMU_PROC_IOC_DISCARD: drop a process's state
  * @id: its id
  *
- * Return: 0, -ENOENT (no such process, or another user's), -EBUSY
- * (running or being resumed), -ENODEV (no usable area), -EINTR.
+ * Return: 0, -ENOENT (no such process), -EPERM (another user's and no
+ * CAP_SYS_ADMIN), -EBUSY (running or being resumed), -ENODEV (no usable
+ * area), -EINTR.
  */
 int nvemu_resume_discard(u64 id)
 {
@@ -806,7 +816,10 @@ int nvemu_resume_discard(u64 id)
 	guard(mutex)(&area->lock);
 	s = nvemu_slot_by_id(area, id);
 	rc = -ENOENT;
-	if (!s || !(uid_eq(s->uid, current_uid()) || capable(CAP_SYS_ADMIN)))
+	if (!s)
+		goto out;
+	rc = -EPERM;
+	if (!uid_eq(s->uid, current_uid()) && !capable(CAP_SYS_ADMIN))
 		goto out;
 	rc = -EBUSY;
 	if (s->task || s->resuming || s->state == NVEMU_SLOT_ARMED)

@@ -190,11 +190,12 @@ static bool nvemu_fd_is_file(unsigned long fd)
 /* Whether [start, start + len) touches a shared mapping */
 static bool nvemu_range_shared(unsigned long start, unsigned long len)
 {
-	VMA_ITERATOR(vmi, mm, start);
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
 	bool shared = false;
+	struct vma_iterator vmi;
 
+	vma_iter_init(&vmi, mm, start);
 	if (len > TASK_SIZE || start > TASK_SIZE - len)
 		return false;
 	mmap_read_lock(mm);
@@ -218,7 +219,8 @@ static enum nvemu_sc_class nvemu_special(long nr, const unsigned long *a)
 
 	switch (nr) {
 	case __NR_mmap:
-		if (!(a[3] & (MAP_SHARED | MAP_SHARED_VALIDATE)))
+		if ((a[3] & MAP_TYPE) != MAP_SHARED &&
+		    (a[3] & MAP_TYPE) != MAP_SHARED_VALIDATE)
 			return NVEMU_SC_INTERNAL;
 		if ((a[3] & MAP_ANONYMOUS) || (a[2] & PROT_WRITE))
 			return NVEMU_SC_REFUSED;

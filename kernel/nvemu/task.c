@@ -192,7 +192,8 @@ void nvemu_task_queue_commit(struct nvemu_task *nt,
 	if (test_and_set_bit(NVEMU_TF_WORK_BIT, &nt->flags))
 		return;
 	nt->commit_reason = why;
-	if (task_work_add(nt->task, &nt->work, TWA_RESUME))
+	/* TWAF_NO_ALLOC: the tick calls this under the runqueue lock */
+	if (task_work_add(nt->task, &nt->work, TWA_RESUME | TWAF_NO_ALLOC))
 		clear_bit(NVEMU_TF_WORK_BIT, &nt->flags);
 }
 
@@ -217,6 +218,9 @@ void __nvemu_task_exec(void)
 {
 	struct nvemu_task *nt = current->nvemu;
 
+	/* the resume binfmt attached it: its registers come first */
+	if (nt->flags & NVEMU_TF_RESUMING)
+		return;
 	nt->flags &= ~NVEMU_TF_ARMED;
 	nt->flags |= NVEMU_TF_ACTIVE;
 	/* migrate_vma moves base pages only */
@@ -241,7 +245,17 @@ void __nvemu_task_exit(long code)
 	int sig = code & 0x7f;
 	bool keep = false;
 
-	if (nt->flags & NVEMU_TF_ACTIVE && slot->state == NVEMU_SLOT_LIVE) {
+	/* queued work would run after exit_mm(): not any more */
+	if (task_work_cancel(current, &nt->work))
+		clear_bit(NVEMU_TF_WORK_BIT, &nt->flags);
+	if (nt->flags & NVEMU_TF_RESUMING)
+		task_work_cancel(current, &nt->resume_work);
+
+	if (nt->flags & NVEMU_TF_RESUMING) {
+		/* died before its registers came back: as it was */
+		keep = true;
+	} else if (nt->flags & NVEMU_TF_ACTIVE &&
+		   slot->state == NVEMU_SLOT_LIVE) {
 		if (!sig) {
 			nvemu_commit_free(nt);
 		} else {
@@ -273,7 +287,7 @@ void __nvemu_task_tick(struct task_struct *curr)
 {
 	struct nvemu_task *nt = curr->nvemu;
 
-	if (!(nt->flags & NVEMU_TF_ACTIVE) ||
+	if (!(nt->flags & NVEMU_TF_ACTIVE) || (curr->flags & PF_EXITING) ||
 	    test_bit(NVEMU_TF_WORK_BIT, &nt->flags) ||
 	    curr->se.sum_exec_runtime < nt->next_due)
 		return;

@@ -170,8 +170,8 @@ struct nvemu_proc_id {
  * instance) turns the calling process into the persistent process @id,
  * continuing from its last commit with the caller's standard input,
  * output and error.  The execve fails, changing nothing, with -ENOENT (no
- * such process, or another user's), -EPERM (its credentials are not the
- * caller's and the caller lacks CAP_SYS_ADMIN), -EBUSY (running),
+ * such process), -EPERM (another user's process, or its credentials are
+ * not the caller's, and the caller lacks CAP_SYS_ADMIN), -EBUSY (running),
  * -EUCLEAN (damaged), -ESTALE (its executable or a mapped or open file is
  * not the same file any more; the kernel log names it), -EXDEV (another
  * kernel build, page size or architecture) or -EINVAL (a malformed

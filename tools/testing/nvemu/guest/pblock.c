@@ -18,6 +18,11 @@
  *	"sleep: done; sigpwr S" or "sleep: -1 ENAME; sigpwr S si_code C
  *	si_errno E".
  *
+ *   pblock now
+ *	Print CLOCK_REALTIME in nanoseconds (busybox's date has no %N): the
+ *	heartbeat of the power-cut tests, compared with the commit times
+ *	nvemu ps shows.
+ *
  * A SIGPWR handler (SA_SIGINFO, without SA_RESTART, so that the call is
  * not restarted) counts the signals; --no-handler leaves SIGPWR at
  * SIG_DFL, with which a resumed process receives none.  Exit status 0
@@ -153,9 +158,21 @@ static int cmd_sleep(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_now(int argc, char **argv)
+{
+	struct timespec ts;
+
+	(void)argv;
+	if (argc != 1 || clock_gettime(CLOCK_REALTIME, &ts))
+		return 2;
+	printf("%lld\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "read", cmd_read },
 	{ "sleep", cmd_sleep },
+	{ "now", cmd_now },
 };
 
 int main(int argc, char **argv)

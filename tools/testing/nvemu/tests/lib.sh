@@ -17,7 +17,14 @@ ARCH=${ARCH:-x86_64}
 # A guest command that runs every kselftest program the initramfs has
 # (tools/testing/selftests/nvemu/*_test), each even if one before failed,
 # and fails if any failed.
-SELFTEST='(n=0; f=0; for t in /usr/lib/kselftests/nvemu/*_test; do
+# proc_test runs last: it enables the process area, whose iomem claim
+# keeps /dev/nvemu0 from being opened for writing until the next boot.
+# Declared skip: arm64 kernels do not have persistent processes yet (no
+# /dev/nvemu_proc; patches/0024 is not in the series).
+SELFTEST='(n=0; f=0; d=/usr/lib/kselftests/nvemu; p=$d/proc_test
+	[ -e /dev/nvemu_proc ] || [ "$(uname -m)" != aarch64 ] ||
+		{ echo "SKIP: $p: arm64 has no persistent processes yet"; p=; }
+	for t in $(ls $d/*_test | grep -v /proc_test) $p; do
 	n=$((n + 1)); "$t" || { echo "FAIL: $t"; f=$((f + 1)); }; done
 	echo "selftests: $f of $n programs failed"; [ $f = 0 ])'
 
