@@ -24,6 +24,8 @@ esac
 [[ $cuts =~ ^[1-9][0-9]*$ ]] || fail "POWERCUT_CUTS=$cuts: need a number > 0"
 # with --ram-file the RAM size must be the same on every boot
 mem=2G
+# no process area: the namespace keeps the whole 240 MiB checked below
+noproc=(--append nvemu.proc_size=0)
 
 powercut_setup powercut-sector
 
@@ -50,7 +52,7 @@ check_line()
 
 # ---- boot 0: create the BTT and the stamps
 out=$work/boot0.out
-powercut_vm boot0 --env PHASE=init --script "$GUEST/70-powercut-sector.sh" ||
+powercut_vm boot0 "${noproc[@]}" --env PHASE=init --script "$GUEST/70-powercut-sector.sh" ||
 	{ cat "$out" "$work/boot0.err"; fail "boot 0: guest command failed"; }
 cat "$out"
 expect_line "$out" '"mode":"sector"'
@@ -69,7 +71,7 @@ sum_w=0
 for i in $(seq 1 "$cuts"); do
 	out=$work/cut$i.out
 	seed=$((RANDOM * 32768 + RANDOM))
-	powercut_cut "cut$i" 'blkstamp: writing' --env PHASE=cut --env SEED=$seed \
+	powercut_cut "cut$i" 'blkstamp: writing' "${noproc[@]}" --env PHASE=cut --env SEED=$seed \
 		--script "$GUEST/70-powercut-sector.sh"
 	expect_line "$out" '"mode":"sector"'
 	expect_line "$out" '"blockdev":"pmem0s"'
@@ -94,7 +96,7 @@ done
 
 # ---- final boot: check only (of the last cut), normal power-off
 out=$work/final.out
-powercut_vm final --env PHASE=final --script "$GUEST/70-powercut-sector.sh" ||
+powercut_vm final "${noproc[@]}" --env PHASE=final --script "$GUEST/70-powercut-sector.sh" ||
 	{ cat "$out" "$work/final.err"; fail "final boot: guest command failed"; }
 expect_line "$out" '"mode":"sector"'
 check_line "$out"
