@@ -15,13 +15,13 @@
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/string.h>
+#include <linux/user.h>
 #include <asm/fsgsbase.h>
 #include <asm/nvemu.h>
 #include <asm/prctl.h>
 #include <asm/proto.h>
 #include <asm/ptrace.h>
 #include <asm/sighandling.h>
-#include <asm/user.h>
 #include <asm/vdso.h>
 
 /**

@@ -150,39 +150,67 @@ done
 export NVEMU_TEST_PROC=fake
 echo "# ps (fake area)"
 check "ps" run 0 ps
+area_line="process area: 1.00 GiB, 4 of 8 slots used, pool 781.2 MiB free of 992.0 MiB"
+area_line="$area_line (200000 of 253952 pages of 4096 bytes), default interval 1000 ms"
 check "... the area line" \
-	eval 'head -1 out | grep -qx "process area: 1.00 GiB, 4 of 8 slots used, pool 781.2 MiB free of 992.0 MiB (200000 of 253952 pages of 4096 bytes), default interval 1000 ms"'
+	eval 'head -1 out | grep -qxF "$area_line"'
 check "... the column heads" \
-	eval 'sed -n 2p out | grep -qx " *ID NAME  *OWNER  *PID STATE  *GEN LAST-COMMIT  *MEM  *COMMITS  *WRITTEN  *VLT PROGRAM"'
+	eval 'sed -n 2p out | grep -qx " *ID NAME  *OWNER  *PID STATE  *GEN LAST-COMMIT \
+ *MEM  *COMMITS  *WRITTEN  *VLT PROGRAM"'
 check "... the caller's 3 processes, not another user's" \
 	eval 'test "$(tail -n +3 out | awk "{ print \$1 }" | tr "\n" " ")" = "7 9 13 "'
 check "... id 7: running, pid, local time, sizes" \
-	eval 'grep -q "^     7 counter .* 4242 running  *107 2023-11-14 22:13:20  56.0 MiB      106  6.52 GiB    0 /usr/bin/counter$" out'
+	eval 'grep -q "^     7 counter .* 4242 running  *107 2023-11-14 22:13:20 \
+ 56.0 MiB      106  6.52 GiB    0 /usr/bin/counter$" out'
 check "... id 9: interrupted in a system call, in vlt, 2 re-runs" \
 	eval 'grep -q "^     9 say \"hi\"\\\\ .* - interrupted,sys .* 2\* /opt/a b/persist$" out'
 check "ps --all shows id 12 too" \
-	eval 'run 0 ps --all && test "$(tail -n +3 out | awk "{ print \$1 }" | tr "\n" " ")" = "7 9 12 13 "'
+	eval 'run 0 ps --all &&
+	      test "$(tail -n +3 out | awk "{ print \$1 }" | tr "\n" " ")" = "7 9 12 13 "'
 check "ps --all --json: valid JSON" eval 'run 0 ps --all --json && json_ok'
 check "... {area, processes} with the area's fields" \
-	pyjson 'sorted(j) == ["area", "processes"] and j["area"] == {"size": 1073741824, "page_size": 4096, "nr_slots": 8, "slots_used": 4, "pool_pages": 253952, "pool_free": 200000, "default_interval_ms": 1000, "present": True, "enabled": False, "foreign": False, "damaged": False, "restore_pending": False}'
+	pyjson '(sorted(j) == ["area", "processes"] and
+		 j["area"] == {"size": 1073741824, "page_size": 4096,
+			       "nr_slots": 8, "slots_used": 4,
+			       "pool_pages": 253952, "pool_free": 200000,
+			       "default_interval_ms": 1000, "present": True,
+			       "enabled": False, "foreign": False,
+			       "damaged": False, "restore_pending": False})'
 check "... 4 processes, every field, exact integers and booleans" \
-	pyjson '[p["id"] for p in j["processes"]] == [7, 9, 12, 13] and all(sorted(p) == sorted(["slot", "id", "name", "program", "uid", "user", "gid", "pid", "state", "generation", "commit_time_ns", "mem_bytes", "commits", "commit_bytes", "interval_ms", "stop_signal", "in_syscall", "in_vlt", "vlt_reruns"]) for p in j["processes"])'
+	pyjson '([p["id"] for p in j["processes"]] == [7, 9, 12, 13] and
+		 all(sorted(p) == sorted(["slot", "id", "name", "program",
+					  "uid", "user", "gid", "pid", "state",
+					  "generation", "commit_time_ns",
+					  "mem_bytes", "commits", "commit_bytes",
+					  "interval_ms", "stop_signal",
+					  "in_syscall", "in_vlt", "vlt_reruns"])
+		     for p in j["processes"]))'
 check "... states by name" \
-	pyjson '[p["state"] for p in j["processes"]] == ["running", "interrupted", "resumable", "damaged"]'
+	pyjson '([p["state"] for p in j["processes"]] ==
+		 ["running", "interrupted", "resumable", "damaged"])'
 check "... id 9: name escaped, flags, slot, numbers exact" \
-	pyjson '(lambda p: p["slot"] == 2 and p["name"] == "say \"hi\"\\" and p["in_syscall"] and p["in_vlt"] and p["vlt_reruns"] == 2 and p["commit_time_ns"] == 1700000000123456798 and p["mem_bytes"] == 9 << 23 and p["commit_bytes"] == 9000000063 and p["pid"] == 0 and p["generation"] == 109)(j["processes"][1])'
+	pyjson '(lambda p: p["slot"] == 2 and p["name"] == "say \"hi\"\\" and
+		 p["in_syscall"] and p["in_vlt"] and p["vlt_reruns"] == 2 and
+		 p["commit_time_ns"] == 1700000000123456798 and
+		 p["mem_bytes"] == 9 << 23 and
+		 p["commit_bytes"] == 9000000063 and p["pid"] == 0 and
+		 p["generation"] == 109)(j["processes"][1])'
 check "... id 12: another user's, stopped by SIGTERM" \
-	pyjson '(lambda p: p["uid"] == j["processes"][0]["uid"] + 1 and p["stop_signal"] == 15 and p["state"] == "resumable")(j["processes"][2])'
+	pyjson '(lambda p: p["uid"] == j["processes"][0]["uid"] + 1 and
+		 p["stop_signal"] == 15 and
+		 p["state"] == "resumable")(j["processes"][2])'
 check "ps --json without --all: 3 processes" \
 	eval 'run 0 ps --json && pyjson "[p[\"id\"] for p in j[\"processes\"]] == [7, 9, 13]"'
 check "an empty area: ps prints only the area line" \
 	eval 'NVEMU_TEST_PROC=empty run 0 ps && test "$(wc -l <out)" = 1'
 check "... and --json an empty list" \
-	eval 'NVEMU_TEST_PROC=empty run 0 ps --json && pyjson "j[\"processes\"] == [] and j[\"area\"][\"slots_used\"] == 0"'
+	eval 'NVEMU_TEST_PROC=empty run 0 ps --json &&
+	      pyjson "j[\"processes\"] == [] and j[\"area\"][\"slots_used\"] == 0"'
 
 echo "# run (fake area: the program runs as an ordinary process)"
 check "run prints the id on stderr, the program's output is untouched" \
-	eval 'run 0 run -- echo hello && test "$(cat out)" = hello && err_is "nvemu run: id 21 (pid $(sed -n "s/.*(pid \([0-9]*\))$/\1/p" err))"'
+	eval 'run 0 run -- echo hello && test "$(cat out)" = hello &&
+	      err_is "nvemu run: id 21 (pid $(sed -n "s/.*(pid \([0-9]*\))$/\1/p" err))"'
 check "run --quiet prints nothing of its own" \
 	eval 'run 0 run --quiet -- echo hi && ! [ -s err ]'
 check "run --id-file writes the id" \
@@ -192,7 +220,8 @@ check "killed by SIGTERM: 143" run 143 run -q -- sh -c 'kill -TERM $$'
 check "arguments and options after PROGRAM are the program's" \
 	eval 'run 0 run -q sh -c "echo \$0 \$1" a --quiet && test "$(cat out)" = "a --quiet"'
 check "SIGTERM to nvemu run is passed on to the program" \
-	eval '"$N" run -q -- sleep 30 >out 2>err & p=$!; sleep 0.5; kill -TERM $p; wait $p; test $? = 143'
+	eval '"$N" run -q -- sleep 30 >out 2>err & p=$!; sleep 0.5
+	      kill -TERM $p; wait $p; test $? = 143'
 check "a missing program: 127" run 127 run -- ./no-such-program
 check "... named with the cause" \
 	err_is "nvemu run: ./no-such-program: No such file or directory"
@@ -203,7 +232,8 @@ check "--id-file is removed when the program did not start" \
 	eval 'run 127 run --id-file idf2 -- ./no-such-program && ! [ -e idf2 ]'
 check "a full area: 125" eval 'NVEMU_TEST_PROC=full run 125 run -- true'
 check "... says how full, and how to free a slot" \
-	err_is "nvemu run: the process area is full (4 of 8 slots in use, 200000 pages free); nvemu discard ID frees one"
+	err_is "nvemu run: the process area is full (4 of 8 slots in use, 200000 pages free);\
+ nvemu discard ID frees one"
 
 echo "# resume (fake area)"
 check "resume 7: running: exit 1" run 1 resume 7
@@ -213,7 +243,8 @@ check "... says how to free it" \
 	err_is "nvemu resume: id 13: damaged: its checksum fails; nvemu discard 13"
 check "resume 12: EPERM" run 1 resume 12
 check "... says why" \
-	err_is "nvemu resume: id 12: not permitted: its credentials are not yours (needs CAP_SYS_ADMIN)"
+	err_is "nvemu resume: id 12: not permitted: its credentials are not yours\
+ (needs CAP_SYS_ADMIN)"
 check "resume 30: ESTALE" run 1 resume 30
 check "... points to the kernel log" \
 	err_is "nvemu resume: id 30: a file changed: see the kernel log (dmesg)"
@@ -232,11 +263,13 @@ check "resume --wait 9: exit 125 (one process, not resumed)" \
 check "resume --wait 7 9: exit 1 (several)" run 1 resume --wait 7 9
 check "resume --all: tries 9 and 12, skips damaged 13 with a message" \
 	eval 'run 1 resume --all &&
-	      grep -q "^nvemu resume: id 13 (broken) is damaged: its checksum fails; skipped (nvemu discard 13 frees it)$" err &&
+	      grep -q "^nvemu resume: id 13 (broken) is damaged: its checksum fails;\
+ skipped (nvemu discard 13 frees it)$" err &&
 	      grep -q "^nvemu resume: id 9: " err && grep -q "^nvemu resume: id 12: " err &&
 	      test "$(wc -l <err)" = 3'
 check "resume --all in an empty area: exit 0" \
-	eval 'NVEMU_TEST_PROC=empty run 0 resume --all && err_is "nvemu resume: no process to resume"'
+	eval 'NVEMU_TEST_PROC=empty run 0 resume --all &&
+	      err_is "nvemu resume: no process to resume"'
 check "... silent with --quiet" \
 	eval 'NVEMU_TEST_PROC=empty run 0 resume --all --quiet && ! [ -s err ]'
 
@@ -270,7 +303,8 @@ check "a second run (--plain) gives byte-identical output and file" \
 	      cmp o1 o2 && cmp r1 r2 && grep -qx "persist: mode plain" e2'
 check "more steps continue the same sequence" \
 	eval '"$P" --steps 8 --heap-mib 4 >o3 2>/dev/null &&
-	      test "$(sed -n "s|^progress \([1-6]\)/8 |\1 |p" o3)" = "$(sed -n "s|^progress \([1-6]\)/6 |\1 |p" o1)"'
+	      test "$(sed -n "s|^progress \([1-6]\)/8 |\1 |p" o3)" = \
+		   "$(sed -n "s|^progress \([1-6]\)/6 |\1 |p" o1)"'
 check "another heap size gives other checksums" \
 	eval '"$P" --steps 6 --heap-mib 2 >o4 2>/dev/null && ! cmp -s o1 o4'
 check "a SIGPWR that is not a resume is reported, exit 1" \
