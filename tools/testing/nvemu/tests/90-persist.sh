@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# arch: x86_64
+# arch: x86_64 arm64
 #
 # The main test of persistent processes (issue 10): persist (guest/persist.c:
 # 64 MiB of heap, a recursion of 10000 frames, floating point, a TLS
@@ -16,27 +16,48 @@
 #   - the work lost at each cut (the guest clock's last heartbeat minus the
 #     time of the last commit `nvemu ps` shows) is at most the interval
 #     plus the time of one commit (bounded here by PERSIST_LOST_MAX_MS);
-#     the figures are printed.
-# Cuts: PERSIST_CUTS (default 6, to keep make check within its time; the
-# issue asks for 10 per architecture: run PERSIST_CUTS=10 or more by hand).
+#     the figures are printed;
+#   - after the cuts, the same after a kernel panic (sysrq c), a warm reset
+#     (reboot -f) and a cold power-off: an orderly shutdown (SIGTERM: the
+#     process is committed at its death and shows as resumable), the
+#     shutdown save of nvemu.service to an NVMe disk, a new machine with
+#     new RAM that restores the NVM from the disk at boot, then resumes;
+#   - two processes blocked in an external system call at their commit (a
+#     read of a pipe, a sleep) are woken after the first cut: the call
+#     fails with EINTR and SIGPWR arrives with si_code NVEMU_SI_RESUMED.
+# Cuts: PERSIST_CUTS (default 10, as the issue asks per architecture).
+# PERSIST_EVENTS=0 leaves out the panic, the reset and the cold power-off,
+# PERSIST_PAGE_SIZE=64k boots arm64's 64K-page kernel (91-persist-64k).
 . "$(dirname "$0")/lib.sh"
 
+# steps: enough that the program still runs after every cut (a step takes
+# about 1.3 s on the KASAN x86_64 kernel, 0.25 s on arm64's under TCG)
+mem=2G
 case $ARCH in
-x86_64)	ranges=768M@0x40000000 ;;
-arm64)	ranges=768M@0x80000000 ;;
+x86_64)	ranges=768M@0x40000000; steps=40 ;;
+arm64)	ranges=768M@0x80000000; steps=160 ;;
 esac
-cuts=${PERSIST_CUTS:-6}
-steps=${PERSIST_STEPS:-30}
+page=${PERSIST_PAGE_SIZE:-}
+pageopt=()
+if [ -n "$page" ]; then
+	# 64K pages: the ranges are multiples of a 512 MiB memory section
+	[ "$ARCH" = arm64 ] && [ "$page" = 64k ] || fail "PERSIST_PAGE_SIZE=$page: only 64k on arm64"
+	ranges=1G@0x80000000
+	mem=3G
+	pageopt=(--page-size "$page")
+fi
+events=${PERSIST_EVENTS:-1}
+cuts=${PERSIST_CUTS:-10}
+steps=${PERSIST_STEPS:-$steps}
 heap=${PERSIST_HEAP_MIB:-64}
 interval=${PERSIST_INTERVAL_MS:-1000}
 lost_max=${PERSIST_LOST_MAX_MS:-$((interval + 4000))}
 [[ $cuts =~ ^[0-9]+$ ]] || fail "PERSIST_CUTS=$cuts: need a number"
-mem=2G
 
-powercut_setup persist
+powercut_setup "persist${page:+-$page}"
 guest=$GUEST/90-persist.sh
-env=(--append "nvemu.proc_size=384M" --env STEPS=$steps --env HEAP=$heap
-     --env INTERVAL=$interval)
+env=(--append "nvemu.proc_size=384M" --env STEPS="$steps" --env HEAP="$heap"
+     --env INTERVAL="$interval" "${pageopt[@]}")
 
 # the reference: the same program on the host, plain
 gcc -std=gnu11 -O2 -ffp-contract=off -I"$TOP/include/uapi" \
@@ -46,34 +67,99 @@ gcc -std=gnu11 -O2 -ffp-contract=off -I"$TOP/include/uapi" \
 	> "$work/ref.out" 2> /dev/null || fail "persist on the host failed"
 ok "reference run on the host: $(tail -n 1 "$work/ref.out")"
 
-# lost_ms NAME: the work lost at the cut that ended boot NAME, from the
-# next boot's "ps: commit_time_ns" and NAME's last heartbeat
+# first_ps NAME FIELD: the FIELD of the process in the first "ps:" lines
+# of boot NAME (its state as the boot found it)
+first_ps()
+{
+	sed -n "s/^ps: \"$2\"://p" "$work/$1.out" | head -n 1
+}
+
+# lost_ms NAME NEXT: the work lost at the cut that ended boot NAME, from
+# NEXT's "ps: commit_time_ns" and NAME's last heartbeat
 lost_ms()
 {
 	local hb ct
 	hb=$(grep -o '^hb: [0-9]*$' "$work/$1.out" | tail -n 1 | cut -d' ' -f2)
-	ct=$(sed -n 's/^ps: "commit_time_ns":\([0-9]*\)$/\1/p' "$work/$2.out")
+	ct=$(first_ps "$2" commit_time_ns)
+	[[ $ct =~ ^[0-9]+$ ]] || ct=
 	[ -n "$hb" ] && [ -n "$ct" ] || { echo "?"; return; }
 	echo $(( (hb - ct) / 1000000 ))
 }
 
+# the deployment's own save and restore: the ExecStop= and ExecStart=
+# lines of nvemu.service (as in 80-save-restore)
+unit=$TOP/tools/nvemu/deploy/nvemu.service
+unit_line() { sed -n "s,^$1=/usr/sbin/nvemu ,nvemu ,p" "$unit"; }
+disk=$work/nvme.img
+truncate -s 2G "$disk"
+
+# names: the boots in order; state: how the next boot must show the
+# process ("interrupted" after a cut, a panic or a reset, "resumable" after
+# the orderly shutdown)
 names=(boot0)
+state=(interrupted)
 powercut_cut boot0 'marker: running' --env PHASE=init --script "$guest" "${env[@]}"
 for i in $(seq 1 "$cuts"); do
 	powercut_cut "cut$i" 'marker: running' --env PHASE=cut --script "$guest" "${env[@]}"
 	names+=("cut$i")
+	state+=(interrupted)
 done
+
+# event NAME RUN-VM OPTIONS: a boot that ends itself DELAY (0.2-3.0 s,
+# random) after the first line of output of this boot
+event()
+{
+	local name=$1 ms
+	shift
+	ms=$((200 + RANDOM % 2801))
+	powercut_vm "$name" --env PHASE="$name" --script "$guest" "${env[@]}" \
+		--env DELAY=$((ms / 1000)).$(printf %03d $((ms % 1000))) "$@" ||
+		{ cat "$work/$name.out" "$work/$name.err"; fail "$name: the boot failed"; }
+	expect_line "$work/$name.out" "marker: running"
+	names+=("$name")
+}
+if [ "$events" = 1 ]; then
+	panic='Kernel panic - not syncing: sysrq triggered crash|Call [Tt]race:'
+	event panic --reboots 1 --allow-splat "$panic"
+	grep -q 'sysrq triggered crash' "$logdir/panic.log" || fail "panic: no panic in the console log"
+	expect_line "$work/panic.out" "exit: the boot after the panic"
+	state+=(interrupted)
+	event reset --reboots 1
+	expect_line "$work/reset.out" "exit: the boot after the reset"
+	state+=(interrupted)
+	event cold --nvme "$disk" --env UNIT_STOP="$(unit_line ExecStop)"
+	expect_line "$work/cold.out" "exit: 143"
+	expect_line "$work/cold.out" 'ps: "state":"resumable"'
+	grep -q '^{"command":"save",.*"shutdown":true' "$work/cold.out" ||
+		{ cat "$work/cold.out"; fail "cold: no shutdown save"; }
+	state+=(resumable)
+	# a new machine: new (zeroed) RAM, the NVM restored from the disk at boot
+	rm -f "$ram"
+	restore=(--nvme "$disk" --append nvemu.restore=wait --env UNIT_START="$(unit_line ExecStart)")
+	powercut_cut restored 'marker: running' --env PHASE=cut --script "$guest" "${env[@]}" "${restore[@]}"
+	grep -q '^{"command":"restore",' "$work/restored.out" ||
+		{ cat "$work/restored.out"; fail "restored: no restore at boot"; }
+	names+=(restored)
+	state+=(interrupted)
+	ok "after $cuts power cuts, a panic, a warm reset, a save and restore"
+fi
+
 powercut_vm final --timeout 1800 --env PHASE=final --script "$guest" "${env[@]}" ||
 	{ cat "$work/final.out" "$work/final.err"; fail "final boot failed"; }
 names+=(final)
 expect_line "$work/final.out" "exit: 0"
 
+# the processes blocked in a system call at their last commit
+expect_line "$work/cut1.out" "pblock: read: -1 EINTR; sigpwr 1 si_code 1 si_errno 4"
+expect_line "$work/cut1.out" "pblock: sleep: -1 EINTR; sigpwr 1 si_code 1 si_errno 4"
+ok "a blocked read and a sleep, resumed: EINTR and one SIGPWR (si_code NVEMU_SI_RESUMED, si_errno EINTR)"
+
 # the states nvemu ps showed, and the work lost at each cut
 figures=
 for ((k = 1; k < ${#names[@]}; k++)); do
 	n=${names[$k]}
-	grep -qx 'ps: "state":"interrupted"' "$work/$n.out" ||
-		{ cat "$work/$n.out"; fail "$n: the process was not shown interrupted"; }
+	[ "$(first_ps "$n" state)" = "\"${state[$((k - 1))]}\"" ] ||
+		{ cat "$work/$n.out"; fail "$n: the process was not shown ${state[$((k - 1))]}"; }
 	ms=$(lost_ms "${names[$((k - 1))]}" "$n")
 	figures+=" $ms"
 	[ "$ms" != "?" ] || fail "$n: no heartbeat or commit time to measure the lost work"
@@ -86,7 +172,7 @@ ok "work lost at each cut (ms, interval $interval):$figures"
 for n in "${names[@]}"; do
 	sed -n 's/^out: //p' "$work/$n.out"
 done > "$work/all.out"
-summary=$(python3 - "$work/ref.out" "$work/all.out" "$cuts" <<'PY'
+summary=$(python3 - "$work/ref.out" "$work/all.out" "$(( ${#names[@]} - 1 ))" <<'PY'
 import sys
 ref = open(sys.argv[1]).read().splitlines()
 got = open(sys.argv[2]).read().splitlines()

@@ -19,13 +19,10 @@ ARCH=${ARCH:-x86_64}
 # and fails if any failed.
 # proc_test runs last: it enables the process area, whose iomem claim
 # keeps /dev/nvemu0 from being opened for writing until the next boot.
-# Declared skips: arm64 kernels do not have persistent processes yet (no
-# /dev/nvemu_proc; patches/pending/0024), and a layout of less than
-# 256 MiB has no process area by default.
+# Declared skip: a layout of less than 256 MiB has no process area by
+# default.
 SELFTEST='(n=0; f=0; d=/usr/lib/kselftests/nvemu; p=$d/proc_test
-	if [ ! -e /dev/nvemu_proc ] && [ "$(uname -m)" = aarch64 ]; then
-		echo "SKIP: $p: arm64 has no persistent processes yet"; p=
-	elif ! dmesg | grep -q "process area: [0-9]* MiB at offset"; then
+	if ! dmesg | grep -q "process area: [0-9]* MiB at offset"; then
 		echo "SKIP: $p: no process area in this layout"; p=
 	fi
 	for t in $(ls $d/*_test | grep -v /proc_test) $p; do
