@@ -24,15 +24,6 @@
 
 static struct nvemu_area *nvemu_the_area;
 
-/**
- * nvemu_area_get() - the process area
- *
- * Return: the area the driver registered, or NULL.
- */
-struct nvemu_area *nvemu_area_get(void)
-{
-	return READ_ONCE(nvemu_the_area);
-}
 
 /**
  * nvemu_slot_addr() - kernel address of a slot
@@ -238,36 +229,129 @@ static void nvemu_area_read_slots(struct nvemu_area *area)
 			rc = nvemu_slot_scan(area, h);
 		}
 		if (rc) {
+			/* whose it is: from the half before, if that is valid */
+			if (!s->id &&
+			    !nvemu_slot_read_previous(nvemu_slot_addr(area, i),
+						      &h)) {
+				s->id = le64_to_cpu(h->id);
+				s->uid = KUIDT_INIT(le32_to_cpu(h->uid));
+				area->next_id = max(area->next_id, s->id + 1);
+			}
 			s->state = NVEMU_SLOT_DAMAGED;
 			damaged++;
-			dev_err(area->dev, "process area: slot %u is damaged (%d); it will not be resumed\n",
-				i, rc);
 			continue;
 		}
 		s->state = NVEMU_SLOT_DORMANT;
 		held++;
+	}
+	/* a damaged slot of unknown owner: a new id, root's (CAP_SYS_ADMIN) */
+	for (i = 0; i < area->nr_slots; i++) {
+		struct nvemu_slot *s = &area->slot[i];
+
+		if (s->state != NVEMU_SLOT_DAMAGED)
+			continue;
+		if (!s->id) {
+			s->id = area->next_id++;
+			s->uid = GLOBAL_ROOT_UID;
+		}
+		dev_err(area->dev, "process area: slot %u (process %llu) is damaged; it will not be resumed (discard frees it)\n",
+			i, s->id);
 	}
 	dev_info(area->dev, "process area: %u of %u slots hold processes, %u damaged, %u of %u pool pages free\n",
 		 held, area->nr_slots, damaged, area->pool.nr_free,
 		 area->pool.nr_pages);
 }
 
+/*
+ * Format the area when this boot formatted the NVM (or, when it was read
+ * after a restore, found no area there), otherwise check its header; then
+ * read its slots.  Done at registration, or, while the restore gate is
+ * closed, by the first user after it opened: the restore writes the area
+ * too.  An area that is damaged or was formatted by another kernel is kept
+ * (shown by NVEMU_PROC_IOC_AREA) but never written.
+ */
+static void nvemu_area_load(struct nvemu_area *area)
+{
+	const struct nvemu_pa_header *hdr = area->addr;
+	u64 pool, pages;
+	int rc;
+
+	lockdep_assert_held(&area->lock);
+	if (area->loaded || !area->ops->gate_open(area->dev))
+		return;
+	if (area->fresh && (!area->deferred ||
+			    le64_to_cpu(hdr->magic) != NVEMU_PA_MAGIC))
+		nvemu_area_format(area);
+	rc = nvemu_area_check(area, &pool, &pages);
+	if (rc) {
+		area->flags = rc == -EXDEV ? NVEMU_PROC_AREA_FOREIGN :
+					     NVEMU_PROC_AREA_DAMAGED;
+		goto loaded;
+	}
+	rc = nvemu_area_runs(area, area->desc, pool);
+	if (rc) {
+		dev_err(area->dev, "process area: its ranges are not 2 MiB aligned; not used\n");
+		area->flags = NVEMU_PROC_AREA_DAMAGED;
+		goto loaded;
+	}
+	area->slot = kcalloc(area->nr_slots, sizeof(*area->slot), GFP_KERNEL);
+	area->retired = bitmap_zalloc(pages, GFP_KERNEL);
+	if (!area->slot || !area->retired)
+		goto free_state;
+	if (nvemu_pool_init(&area->pool, area->addr + pool, pages, PAGE_SHIFT,
+			    &nvemu_nvm_ops_default))
+		goto free_state;
+	area->pool.wrote = nvemu_pool_wrote;
+	area->pool.wrote_data = area;
+	area->flags = NVEMU_PROC_AREA_PRESENT;
+	nvemu_area_read_slots(area);
+	goto loaded;
+
+free_state:
+	bitmap_free(area->retired);
+	kfree(area->slot);
+	area->retired = NULL;
+	area->slot = NULL;
+	dev_err(area->dev, "process area: no memory for its state; not used\n");
+	area->flags = NVEMU_PROC_AREA_DAMAGED;
+loaded:
+	/* pairs with smp_load_acquire() in nvemu_area_get() */
+	smp_store_release(&area->loaded, true);
+}
+
+/**
+ * nvemu_area_get() - the process area
+ *
+ * Reads the area first if that waited for the restore gate, which has
+ * opened since: may sleep.
+ *
+ * Return: the area the driver registered, or NULL.
+ */
+struct nvemu_area *nvemu_area_get(void)
+{
+	struct nvemu_area *area = READ_ONCE(nvemu_the_area);
+
+	/* read once the restore gate is open: it may have brought the area */
+	if (area && !smp_load_acquire(&area->loaded)) {
+		mutex_lock(&area->lock);
+		nvemu_area_load(area);
+		mutex_unlock(&area->lock);
+	}
+	return area;
+}
+
 /**
  * nvemu_proc_area_register() - the driver offers its process area
- * @desc: the area
+ * @desc: the area; it stays valid until nvemu_proc_area_unregister()
  *
- * Formats the area when the NVM was formatted at this boot, otherwise
- * checks its header and reads its slots.  An area that is damaged or was
- * formatted by another kernel is kept (shown by NVEMU_PROC_IOC_AREA) but
- * never written.
+ * The area is formatted or checked and its slots read now, or, while a
+ * restore is pending, once the restore gate opened (see nvemu_area_load()).
  *
- * Return: 0, or a negative errno when no memory was left.
+ * Return: 0, -EBUSY when an area is registered already, -ENOMEM.
  */
 int nvemu_proc_area_register(const struct nvemu_proc_area_desc *desc)
 {
 	struct nvemu_area *area;
-	u64 pool, pages;
-	int rc;
 
 	nvemu_format_check();
 	if (nvemu_the_area)
@@ -277,51 +361,28 @@ int nvemu_proc_area_register(const struct nvemu_proc_area_desc *desc)
 		return -ENOMEM;
 	area->dev = desc->dev;
 	area->ops = desc->ops;
+	area->desc = desc;
 	area->addr = desc->addr;
 	area->size = desc->size;
 	area->dev_offset = desc->dev_offset;
+	area->fresh = desc->fresh;
 	area->next_id = 1;
 	mutex_init(&area->lock);
 	spin_lock_init(&area->save_lock);
 	init_waitqueue_head(&area->save_wq);
 	get_random_bytes(area->boot_id, sizeof(area->boot_id));
 
-	if (desc->fresh)
-		nvemu_area_format(area);
-	rc = nvemu_area_check(area, &pool, &pages);
-	if (rc) {
-		area->flags = rc == -EXDEV ? NVEMU_PROC_AREA_FOREIGN :
-					     NVEMU_PROC_AREA_DAMAGED;
-		goto publish;
+	area->deferred = !area->ops->gate_open(area->dev);
+	if (area->deferred) {
+		dev_info(area->dev, "process area: read once the restore gate opens\n");
+	} else {
+		mutex_lock(&area->lock);
+		nvemu_area_load(area);
+		mutex_unlock(&area->lock);
 	}
-	rc = nvemu_area_runs(area, desc, pool);
-	if (rc) {
-		dev_err(area->dev, "process area: its ranges are not 2 MiB aligned; not used\n");
-		area->flags = NVEMU_PROC_AREA_DAMAGED;
-		goto publish;
-	}
-	area->slot = kcalloc(area->nr_slots, sizeof(*area->slot), GFP_KERNEL);
-	area->retired = bitmap_zalloc(pages, GFP_KERNEL);
-	if (!area->slot || !area->retired)
-		goto free_state;
-	rc = nvemu_pool_init(&area->pool, area->addr + pool, pages, PAGE_SHIFT,
-			     &nvemu_nvm_ops_default);
-	if (rc)
-		goto free_state;
-	area->pool.wrote = nvemu_pool_wrote;
-	area->pool.wrote_data = area;
-	area->flags = NVEMU_PROC_AREA_PRESENT;
-	nvemu_area_read_slots(area);
-publish:
 	/* pairs with READ_ONCE() in nvemu_area_get(): published complete */
 	smp_store_release(&nvemu_the_area, area);
 	return 0;
-
-free_state:
-	bitmap_free(area->retired);
-	kfree(area->slot);
-	kfree(area);
-	return -ENOMEM;
 }
 
 /**
@@ -354,7 +415,8 @@ void nvemu_proc_area_unregister(struct device *dev)
  */
 void nvemu_proc_save_begin(struct device *dev)
 {
-	struct nvemu_area *area = nvemu_area_get();
+	/* not nvemu_area_get(): a save window needs no read area */
+	struct nvemu_area *area = READ_ONCE(nvemu_the_area);
 
 	if (!area || area->dev != dev)
 		return;
@@ -370,7 +432,7 @@ void nvemu_proc_save_begin(struct device *dev)
  */
 void nvemu_proc_save_end(struct device *dev)
 {
-	struct nvemu_area *area = nvemu_area_get();
+	struct nvemu_area *area = READ_ONCE(nvemu_the_area);
 
 	if (!area || area->dev != dev)
 		return;
@@ -586,10 +648,10 @@ int nvemu_area_enable(struct nvemu_area *area)
 	lockdep_assert_held(&area->lock);
 	if (area->pgmap)
 		return 0;
-	if (area->flags != NVEMU_PROC_AREA_PRESENT)
-		return -ENODEV;
 	if (!area->ops->gate_open(area->dev))
 		return -EAGAIN;
+	if (area->flags != NVEMU_PROC_AREA_PRESENT)
+		return -ENODEV;
 	pgmap = devm_kzalloc(area->dev,
 			     struct_size(pgmap, ranges, area->nr_runs - 1),
 			     GFP_KERNEL);

@@ -25,6 +25,7 @@
 #include <linux/sched/task_stack.h>
 #include <linux/sort.h>
 #include <linux/syscalls.h>
+#include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
 #include <linux/xxhash.h>
 #include <asm/syscall.h>
@@ -359,7 +360,7 @@ int nvemu_commit(struct nvemu_task *nt, enum nvemu_commit_reason why)
 	struct nvemu_half *h = NULL;
 	u32 old_desc[NVEMU_DESC_MAX_PAGES];
 	u32 nr_old_desc = 0, i;
-	u64 written = 0;
+	u64 written = 0, start = ktime_get_ns(), ns;
 	int rc, nr, retries = 0;
 	bool in_syscall, desc_stored = false;
 
@@ -461,6 +462,12 @@ again:
 	h->commit_bytes = cpu_to_le64(le64_to_cpu(h->commit_bytes) + written);
 
 	nvemu_slot_write(area, nt->slot, h);	/* the commit */
+	ns = ktime_get_ns() - start;
+	nt->stats.commits++;
+	nt->stats.dirty_pages += w.nr_dirty;
+	nt->stats.bytes += written;
+	nt->stats.ns += ns;
+	nt->stats.max_ns = max(nt->stats.max_ns, ns);
 
 	for (i = 0; i < freed.nr; i++)
 		nvemu_pool_free(&area->pool, freed.idx[i]);

@@ -75,9 +75,14 @@ struct nvemu_pool_run {
  * struct nvemu_area - the process area
  * @dev: the nvemu device that offered it
  * @ops: callbacks into the driver
+ * @desc: the driver's description of the area
  * @addr: kernel mapping of the area
  * @size: bytes of the area
  * @dev_offset: offset of the area in the device
+ * @fresh: the NVM was formatted at this boot
+ * @deferred: the restore gate was closed at registration: the area is
+ *	read once it opened
+ * @loaded: the area was formatted or checked, @flags say how
  * @flags: NVEMU_PROC_AREA_* flags (PRESENT, FOREIGN, DAMAGED)
  * @nr_slots: number of slots
  * @pool: the pool (valid when @flags has PRESENT alone)
@@ -101,6 +106,10 @@ struct nvemu_area {
 	void *addr;
 	u64 size;
 	u64 dev_offset;
+	const struct nvemu_proc_area_desc *desc;
+	bool fresh;
+	bool deferred;
+	bool loaded;
 	u32 flags;
 	u32 nr_slots;
 	struct nvemu_pool pool;
@@ -151,6 +160,22 @@ enum nvemu_commit_reason {
 };
 
 /**
+ * struct nvemu_commit_stats - what the commits of one run cost
+ * @commits: commits that succeeded
+ * @dirty_pages: pages they copied into the pool (each dirty page once)
+ * @bytes: NVM bytes they wrote (pages, page-map nodes, descriptions, halves)
+ * @ns: time spent in them
+ * @max_ns: the longest (the process is stopped while it commits)
+ */
+struct nvemu_commit_stats {
+	u64 commits;
+	u64 dirty_pages;
+	u64 bytes;
+	u64 ns;
+	u64 max_ns;
+};
+
+/**
  * struct nvemu_task - a persistent (or armed) task
  * @task: the task
  * @area: its process area
@@ -169,6 +194,8 @@ enum nvemu_commit_reason {
  * @hc: content hashes of mapped files
  * @nr_hc: entries used in @hc
  * @commit_reason: reason of the queued @work
+ * @stats: this run's commits (since nvemu run or the resume), for the
+ *	kernel-log line at its end
  */
 struct nvemu_task {
 	struct task_struct *task;
@@ -187,6 +214,7 @@ struct nvemu_task {
 	struct nvemu_hash_cache hc[16];
 	unsigned int nr_hc;
 	enum nvemu_commit_reason commit_reason;
+	struct nvemu_commit_stats stats;
 };
 
 /* area.c */

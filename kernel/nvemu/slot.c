@@ -55,6 +55,19 @@ u64 nvemu_half_checksum(const struct nvemu_half *half)
 }
 EXPORT_SYMBOL_IF_KUNIT(nvemu_half_checksum);
 
+/* The half of generation gen, if it is valid */
+static const struct nvemu_half *nvemu_half_valid(const void *slot, u64 gen)
+{
+	const struct nvemu_half *h = nvemu_slot_half(slot, gen & 1);
+
+	if (le64_to_cpu(h->magic) != NVEMU_PH_MAGIC ||
+	    le64_to_cpu(h->generation) != gen ||
+	    le32_to_cpu(h->ctx_size) > NVEMU_CTX_MAX ||
+	    le64_to_cpu(h->checksum) != nvemu_half_checksum(h))
+		return NULL;
+	return h;
+}
+
 /**
  * nvemu_slot_read() - find the committed half of a slot
  * @slot: the slot's NVEMU_SLOT_SIZE bytes
@@ -74,16 +87,39 @@ int nvemu_slot_read(const void *slot, const struct nvemu_half **half)
 
 	if (!gen)
 		return -ENOENT;
-	h = nvemu_slot_half(slot, gen & 1);
-	if (le64_to_cpu(h->magic) != NVEMU_PH_MAGIC ||
-	    le64_to_cpu(h->generation) != gen ||
-	    le32_to_cpu(h->ctx_size) > NVEMU_CTX_MAX ||
-	    le64_to_cpu(h->checksum) != nvemu_half_checksum(h))
+	h = nvemu_half_valid(slot, gen);
+	if (!h)
 		return -EUCLEAN;
 	*half = h;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(nvemu_slot_read);
+
+/**
+ * nvemu_slot_read_previous() - the half a damaged slot committed before
+ * @slot: the slot's NVEMU_SLOT_SIZE bytes, whose committed half is not valid
+ * @half: set to the half of the generation before, inside @slot
+ *
+ * Never resumed: it tells whose slot it is (id, owner) so that the owner
+ * sees it damaged and can discard it.
+ *
+ * Return: 0 with @half set; -ENOENT when that half is not valid either (or
+ * there was no generation before).
+ */
+int nvemu_slot_read_previous(const void *slot, const struct nvemu_half **half)
+{
+	u64 gen = le64_to_cpu(READ_ONCE(*(const __le64 *)slot));
+	const struct nvemu_half *h;
+
+	if (gen < 2)
+		return -ENOENT;
+	h = nvemu_half_valid(slot, gen - 1);
+	if (!h)
+		return -ENOENT;
+	*half = h;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(nvemu_slot_read_previous);
 
 /**
  * nvemu_slot_commit() - make a half the committed one

@@ -129,6 +129,17 @@ static bool nvemu_fault_signal(int sig)
 	       sig == SIGFPE || sig == SIGTRAP || sig == SIGSYS;
 }
 
+/* The kernel-log line of a persistent process that ended by exit() */
+static void nvemu_task_report(struct nvemu_task *nt, long code)
+{
+	const struct nvemu_commit_stats *st = &nt->stats;
+
+	pr_info(NVEMU_PFX "process %llu (%s, pid %d) exited with status %ld: this run %llu commits of %llu dirty pages, %llu bytes written, %llu ms in commits (longest %llu us)\n",
+		nt->slot->id, nt->half->name, task_pid_nr(current),
+		(code >> 8) & 0xff, st->commits, st->dirty_pages, st->bytes,
+		div_u64(st->ns, NSEC_PER_MSEC), div_u64(st->max_ns, NSEC_PER_USEC));
+}
+
 /* A commit failed for lack of pool pages: the process ends with SIGBUS */
 static void nvemu_commit_failed(struct nvemu_task *nt, int rc)
 {
@@ -257,6 +268,7 @@ void __nvemu_task_exit(long code)
 	} else if (nt->flags & NVEMU_TF_ACTIVE &&
 		   slot->state == NVEMU_SLOT_LIVE) {
 		if (!sig) {
+			nvemu_task_report(nt, code);
 			nvemu_commit_free(nt);
 		} else {
 			keep = true;

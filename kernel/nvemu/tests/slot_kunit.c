@@ -221,6 +221,45 @@ static void slot_damaged(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, nvemu_slot_read(slot, &h));
 }
 
+/*
+ * A damaged slot names its process by the half before, when that one is
+ * valid; never the damaged half, nor a half of another generation
+ */
+static void slot_previous(struct kunit *test)
+{
+	void *slot = test_vmalloc(test, NVEMU_SLOT_SIZE);
+	struct nvemu_half *a = half_alloc(test, "a", NVEMU_HS_LIVE, 100, 7);
+	const struct nvemu_half *h;
+	u8 *p;
+
+	nvemu_slot_format(&nvemu_nvm_ops_default, slot);
+	KUNIT_EXPECT_EQ(test, -ENOENT, nvemu_slot_read_previous(slot, &h));
+	nvemu_slot_commit(&nvemu_nvm_ops_default, slot, a);	/* gen 1 */
+	KUNIT_EXPECT_EQ(test, -ENOENT, nvemu_slot_read_previous(slot, &h));
+	a->commits = cpu_to_le64(8);
+	nvemu_slot_commit(&nvemu_nvm_ops_default, slot, a);	/* gen 2 */
+	KUNIT_ASSERT_EQ(test, 0, nvemu_slot_read_previous(slot, &h));
+	KUNIT_EXPECT_EQ(test, 1ULL, le64_to_cpu(h->generation));
+	KUNIT_EXPECT_EQ(test, 7ULL, le64_to_cpu(h->commits));
+	KUNIT_EXPECT_EQ(test, 7ULL, le64_to_cpu(h->id));
+	KUNIT_EXPECT_EQ(test, 1000U, le32_to_cpu(h->uid));
+
+	/* the committed half damaged: read fails, the one before still reads */
+	p = slot_half(slot, 0);
+	p[100] ^= 0x01;
+	KUNIT_EXPECT_EQ(test, -EUCLEAN, nvemu_slot_read(slot, &h));
+	KUNIT_ASSERT_EQ(test, 0, nvemu_slot_read_previous(slot, &h));
+	KUNIT_EXPECT_PTR_EQ(test, (const void *)h, slot_half(slot, 1));
+	/* both damaged: nothing */
+	p = slot_half(slot, 1);
+	p[100] ^= 0x01;
+	KUNIT_EXPECT_EQ(test, -ENOENT, nvemu_slot_read_previous(slot, &h));
+	p[100] ^= 0x01;
+	/* word 4: the half before would be of generation 3, half 1 has 1 */
+	*(__le64 *)slot = cpu_to_le64(4);
+	KUNIT_EXPECT_EQ(test, -ENOENT, nvemu_slot_read_previous(slot, &h));
+}
+
 static void slot_ctx_size(struct kunit *test)
 {
 	void *slot = test_vmalloc(test, NVEMU_SLOT_SIZE);
@@ -633,6 +672,7 @@ static struct kunit_case slot_cases[] = {
 	KUNIT_CASE(slot_roundtrip),
 	KUNIT_CASE(slot_checksum),
 	KUNIT_CASE(slot_damaged),
+	KUNIT_CASE(slot_previous),
 	KUNIT_CASE(slot_ctx_size),
 	KUNIT_CASE(slot_commit_order),
 	KUNIT_CASE(slot_power_cut),
