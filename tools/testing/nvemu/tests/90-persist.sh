@@ -22,6 +22,10 @@
 #     process is committed at its death and shows as resumable), the
 #     shutdown save of nvemu.service to an NVMe disk, a new machine with
 #     new RAM that restores the NVM from the disk at boot, then resumes;
+#   - a third process's slot is damaged in the RAM file after the first
+#     cut (a byte of its committed half flipped): the next boot shows it
+#     damaged under its id (read from the half before),
+#     resume refuses it, discard frees it, the others resume;
 #   - two processes blocked in an external system call at their commit (a
 #     read of a pipe, a sleep) are woken after the first cut: the call
 #     fails with EINTR and SIGPWR arrives with si_code NVEMU_SI_RESUMED.
@@ -98,7 +102,32 @@ truncate -s 2G "$disk"
 # the orderly shutdown)
 names=(boot0)
 state=(interrupted)
-powercut_cut boot0 'marker: running' --env PHASE=init --script "$guest" "${env[@]}"
+damage=()
+[ "$events" = 1 ] && damage=(--env DAMAGE=1)
+powercut_cut boot0 'marker: running' --env PHASE=init --script "$guest" "${env[@]}" "${damage[@]}"
+if [ "$events" = 1 ]; then
+	# flip one byte in the committed half of pdamage's slot (the commit
+	# word's generation & 1; the half before still names its process): in
+	# the RAM file, the NVM's first byte is at 1 GiB on both architectures
+	# (x86_64: RAM at 0, arm64: RAM at 1 GiB, the range at 2 GiB)
+	slot=$(sed -n 's/^damage: slot \([0-9]*\)$/\1/p' "$work/boot0.out")
+	area=$(sed -n 's/^damage: area \(0x[0-9a-f]*\)$/\1/p' "$work/boot0.out")
+	[ -n "$slot" ] && [ -n "$area" ] || { cat "$work/boot0.out"; fail "boot0: no slot or area to damage"; }
+	python3 - "$ram" $(( (1 << 30) + area + 65536 * (slot + 1) )) <<'PY' ||
+import sys
+slot = int(sys.argv[2])
+with open(sys.argv[1], 'r+b') as f:
+    f.seek(slot)
+    gen = int.from_bytes(f.read(8), 'little')
+    off = slot + 4096 + (gen & 1) * 30 * 1024 + 100
+    f.seek(off)
+    b = f.read(1)[0] ^ 0xff
+    f.seek(off)
+    f.write(bytes([b]))
+PY
+		fail "cannot damage slot $slot"
+	ok "slot $slot of the area at offset $area damaged (one byte of its committed half flipped)"
+fi
 for i in $(seq 1 "$cuts"); do
 	powercut_cut "cut$i" 'marker: running' --env PHASE=cut --script "$guest" "${env[@]}"
 	names+=("cut$i")
@@ -133,6 +162,13 @@ if [ "$events" = 1 ]; then
 	grep -q '^{"command":"save",.*"shutdown":true' "$work/cold.out" ||
 		{ cat "$work/cold.out"; fail "cold: no shutdown save"; }
 	state+=(resumable)
+	# the damaged slot: shown so, not resumed, discarded (the first cut boot)
+	expect_line "$work/cut1.out" 'damage: state "damaged"'
+	grep -q '^damage: resume 1 nvemu resume: id [0-9]*: damaged: its checksum fails; nvemu discard [0-9]*$' "$work/cut1.out" ||
+		{ grep '^damage:' "$work/cut1.out"; fail "cut1: the damaged process was not refused as such"; }
+	expect_line "$work/cut1.out" "damage: discard 0"
+	grep -q "process area: slot $slot (process [0-9]*) is damaged" "$logdir/cut1.log" ||
+		fail "cut1: the kernel did not report slot $slot damaged"
 	# a new machine: new (zeroed) RAM, the NVM restored from the disk at boot
 	rm -f "$ram"
 	restore=(--nvme "$disk" --append nvemu.restore=wait --env UNIT_START="$(unit_line ExecStart)")

@@ -5,7 +5,9 @@
  * Every error code of every ioctl (reserved fields, unknown flags, bad
  * pointers, unknown commands, ranges), and the refusals a persistent
  * process meets: a thread (clone with CLONE_VM), shared writable memory,
- * io_uring; a fork that runs another program works.  Run as root in a
+ * io_uring; a fork that runs another program works; a full area refuses
+ * the next process, a full pool ends a process with SIGBUS; a changed
+ * executable is not resumed.  Run as root in a
  * kernel with CONFIG_NVEMU_TASK whose nvemu= ranges hold a process area.
  * The persistent processes these tests start are children of the test;
  * each ends (and frees its slot) before its test does.
@@ -230,6 +232,62 @@ static int persistent_child(void)
 	return 0;
 }
 
+/*
+ * A full area: children take the free slots one by one (an armed child
+ * holds its slot until it ends); the next ARM fails with ENOSPC, and the
+ * slots are free again once the children ended.
+ */
+TEST(full_area)
+{
+	struct nvemu_proc_area a;
+	int fd = proc_open(), p[2], status;
+	unsigned int i, n, got = 0;
+	pid_t *kids;
+	char r;
+
+	ASSERT_LE(0, fd);
+	memset(&a, 0, sizeof(a));
+	ASSERT_EQ(0, ioctl(fd, NVEMU_PROC_IOC_AREA, &a));
+	ASSERT_GE(a.nr_slots, a.slots_used);
+	n = a.nr_slots - a.slots_used;
+	kids = calloc(n + 1, sizeof(*kids));
+	ASSERT_NE(NULL, kids);
+	ASSERT_EQ(0, pipe(p));
+	for (i = 0; i <= n; i++) {
+		kids[i] = fork();
+		ASSERT_LE(0, kids[i]);
+		if (!kids[i]) {
+			struct nvemu_proc_arm arm;
+
+			memset(&arm, 0, sizeof(arm));
+			r = ioctl(fd, NVEMU_PROC_IOC_ARM, &arm) ? 'a' + errno : 'y';
+			if (write(p[1], &r, 1) != 1)
+				_exit(1);
+			if (r == 'y')
+				pause();	/* holds the slot */
+			_exit(0);
+		}
+		ASSERT_EQ(1, read(p[0], &r, 1));
+		EXPECT_EQ(i < n ? 'y' : 'a' + ENOSPC, r);
+		got += r == 'y';
+	}
+	EXPECT_EQ(n, got);
+	memset(&a, 0, sizeof(a));
+	ASSERT_EQ(0, ioctl(fd, NVEMU_PROC_IOC_AREA, &a));
+	EXPECT_EQ(a.nr_slots, a.slots_used);
+	for (i = 0; i <= n; i++) {
+		kill(kids[i], SIGTERM);
+		ASSERT_EQ(kids[i], waitpid(kids[i], &status, 0));
+	}
+	memset(&a, 0, sizeof(a));
+	ASSERT_EQ(0, ioctl(fd, NVEMU_PROC_IOC_AREA, &a));
+	EXPECT_EQ(a.nr_slots - n, a.slots_used);
+	free(kids);
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+}
+
 TEST(refusals)
 {
 	struct nvemu_proc_arm a;
@@ -254,6 +312,203 @@ TEST(refusals)
 }
 
 /* A resume ticket that names nothing, or is malformed */
+/* The persistent child of pool_full: dirty bytes pages, then wait */
+static int fill_child(const char *arg)
+{
+	unsigned long long bytes = strtoull(arg, NULL, 0), i;
+	long ps = sysconf(_SC_PAGESIZE);
+	char *m;
+
+	m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return 40;
+	for (i = 0; i < bytes; i += ps)
+		m[i] = 1;
+	pause();		/* committed at its entry: the pool is full */
+	return 41;
+}
+
+FIXTURE(pool) {};
+FIXTURE_SETUP(pool) {}
+FIXTURE_TEARDOWN(pool) {}
+
+/*
+ * A commit that finds the pool full: the process is killed with SIGBUS,
+ * and its last commit stays resumable (stopped by SIGBUS); DISCARD frees
+ * it.  Filling the pool takes a while under TCG: 5 minutes at most.
+ */
+TEST_F_TIMEOUT(pool, full, 300)
+{
+	struct nvemu_proc_area a;
+	struct nvemu_proc_info info;
+	struct nvemu_proc_id pid;
+	int fd = proc_open(), p[2], status;
+	char bytes[32];
+	pid_t child;
+	__u64 id, free0;
+
+	ASSERT_LE(0, fd);
+	memset(&a, 0, sizeof(a));
+	ASSERT_EQ(0, ioctl(fd, NVEMU_PROC_IOC_AREA, &a));
+	/* more than the free pool, by 1024 pages */
+	snprintf(bytes, sizeof(bytes), "%llu",
+		 (unsigned long long)(a.pool_free + 1024) * a.page_size);
+	ASSERT_EQ(0, pipe(p));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		struct nvemu_proc_arm arm;
+
+		memset(&arm, 0, sizeof(arm));
+		arm.interval_ms = NVEMU_PROC_INTERVAL_MIN;
+		if (ioctl(fd, NVEMU_PROC_IOC_ARM, &arm))
+			_exit(10);
+		if (write(p[1], &arm.id, sizeof(arm.id)) != sizeof(arm.id))
+			_exit(11);
+		execl("/proc/self/exe", "proc_test", "--fill", bytes,
+		      (char *)NULL);
+		_exit(12);
+	}
+	close(p[1]);
+	ASSERT_EQ((ssize_t)sizeof(id), read(p[0], &id, sizeof(id)));
+	close(p[0]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGBUS, WTERMSIG(status));
+	ASSERT_LE(0, slot_of(fd, id, &info));
+	EXPECT_EQ((__u32)NVEMU_PROC_RESUMABLE, info.state);
+	EXPECT_EQ((__u32)SIGBUS, info.stop_signal);
+	EXPECT_LT(0ULL, info.generation);
+
+	memset(&pid, 0, sizeof(pid));
+	pid.id = id;
+	EXPECT_EQ(0, ioctl(fd, NVEMU_PROC_IOC_DISCARD, &pid));
+	/* every page it had is free again */
+	free0 = a.pool_free;
+	memset(&a, 0, sizeof(a));
+	ASSERT_EQ(0, ioctl(fd, NVEMU_PROC_IOC_AREA, &a));
+	EXPECT_EQ(free0, a.pool_free);
+	close(fd);
+}
+
+/* Copy the file at from to a new file at to, executable: 0 or -1 */
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in, out, ret = -1;
+	ssize_t n;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	if (out < 0)
+		goto close_in;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			goto close_out;
+	ret = n ? -1 : 0;
+close_out:
+	close(out);
+close_in:
+	close(in);
+	return ret;
+}
+
+/* execveat() of a resume ticket for id in a child: its errno, 0 if none */
+static int resume_errno(__u64 id)
+{
+	static char *const argv[] = { "ticket", NULL };
+	struct nvemu_proc_ticket t;
+	int mfd, status;
+	pid_t child;
+
+	memset(&t, 0, sizeof(t));
+	memcpy(t.magic, NVEMU_PROC_TICKET_MAGIC, sizeof(t.magic));
+	t.id = id;
+	mfd = memfd_create("nvemu-resume", MFD_CLOEXEC);
+	if (mfd < 0 || write(mfd, &t, sizeof(t)) != sizeof(t))
+		return -1;
+	child = fork();
+	if (!child) {
+		syscall(SYS_execveat, mfd, "", argv, environ, AT_EMPTY_PATH);
+		_exit(errno);
+	}
+	close(mfd);
+	if (child < 0 || waitpid(child, &status, 0) != child)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * A changed executable: a persistent process runs a copy of this program
+ * (blocked in pause(), so committed at that call's entry) and is ended by
+ * SIGTERM, committed at its death.  One byte of the copy changes (same
+ * size): the resume fails with ESTALE and leaves the process resumable;
+ * DISCARD then frees it.
+ */
+TEST(changed_executable)
+{
+	char path[] = "/tmp/nvemu-proc-test-XXXXXX", exe[64];
+	struct nvemu_proc_info info;
+	struct nvemu_proc_id pid;
+	int fd = proc_open(), p[2], status, i, efd;
+	pid_t child;
+	__u64 id;
+
+	ASSERT_LE(0, fd);
+	ASSERT_NE(NULL, mkdtemp(path));
+	snprintf(exe, sizeof(exe), "%s/proc_test", path);
+	ASSERT_EQ(0, copy_file("/proc/self/exe", exe));
+	ASSERT_EQ(0, pipe(p));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		struct nvemu_proc_arm a;
+
+		memset(&a, 0, sizeof(a));
+		if (ioctl(fd, NVEMU_PROC_IOC_ARM, &a))
+			_exit(10);
+		if (write(p[1], &a.id, sizeof(a.id)) != sizeof(a.id))
+			_exit(11);
+		execl(exe, "proc_test", "--pause", (char *)NULL);
+		_exit(12);
+	}
+	close(p[1]);
+	ASSERT_EQ((ssize_t)sizeof(id), read(p[0], &id, sizeof(id)));
+	close(p[0]);
+	/* committed in pause() */
+	for (i = 0; i < 300; i++) {
+		ASSERT_LE(0, slot_of(fd, id, &info));
+		if (info.proc_flags & NVEMU_PROC_F_IN_SYSCALL)
+			break;
+		usleep(10000);
+	}
+	ASSERT_NE(0U, info.proc_flags & NVEMU_PROC_F_IN_SYSCALL);
+	kill(child, SIGTERM);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_LE(0, slot_of(fd, id, &info));
+	EXPECT_EQ((__u32)NVEMU_PROC_RESUMABLE, info.state);
+
+	efd = open(exe, O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(1, pwrite(efd, "\x7f", 1, 16));	/* in the ELF header's padding */
+	close(efd);
+	EXPECT_EQ(ESTALE, resume_errno(id));
+	ASSERT_LE(0, slot_of(fd, id, &info));
+	EXPECT_EQ((__u32)NVEMU_PROC_RESUMABLE, info.state);
+	EXPECT_EQ(0, info.pid);
+
+	memset(&pid, 0, sizeof(pid));
+	pid.id = id;
+	EXPECT_EQ(0, ioctl(fd, NVEMU_PROC_IOC_DISCARD, &pid));
+	EXPECT_EQ(-1, slot_of(fd, id, &info));
+	unlink(exe);
+	rmdir(path);
+	close(fd);
+}
+
 TEST(ticket)
 {
 	struct nvemu_proc_ticket t;
@@ -293,5 +548,9 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "--persistent-child"))
 		return persistent_child();
+	if (argc == 2 && !strcmp(argv[1], "--pause"))
+		return pause();
+	if (argc == 3 && !strcmp(argv[1], "--fill"))
+		return fill_child(argv[2]);
 	return test_harness_run(argc, argv);
 }

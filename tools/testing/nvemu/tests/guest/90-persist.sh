@@ -11,6 +11,10 @@
 #                after "marker: running")
 #   PHASE=cut:   `nvemu resume --wait` until the power is cut; the first
 #                one also resumes the two pblocks and prints their lines
+#   DAMAGE:      init also starts a third blocked pblock and prints its
+#                slot and the area's offset, for the host to damage; the
+#                first cut boot shows it damaged, fails to resume it and
+#                discards it
 #   PHASE=panic, reset, cold: `nvemu resume --wait`, and DELAY seconds
 #                after the first line of output a kernel panic (sysrq c),
 #                a warm reset (reboot -f), or an orderly shutdown (SIGTERM
@@ -86,12 +90,37 @@ if [ "$PHASE" = init ]; then
 		sleep 0.1
 	done
 	echo "pblock: both blocked"
+	if [ -n "${DAMAGE:-}" ]; then
+		# a third one, whose slot the host damages after the cut
+		nvemu run -q --name pdamage --id-file /mnt/id-damage -- \
+			pblock sleep 100000 > /dev/null 2>&1 &
+		n=0
+		until [ "$(ps_field "$(cat /mnt/id-damage 2> /dev/null)" in_syscall)" = true ]; do
+			n=$((n + 1)); [ $n -lt 300 ] || { echo "exit: pdamage did not block"; exit 1; }
+			sleep 0.1
+		done
+		echo "damage: slot $(ps_field "$(cat /mnt/id-damage)" slot)"
+		dmesg | sed -n 's/.*process area: [0-9]* MiB at offset \(0x[0-9a-f]*\) .*/damage: area \1/p'
+	fi
 	nvemu run --name persist --interval "$INTERVAL" --id-file /mnt/id -- \
 		persist --steps "$STEPS" --heap-mib "$HEAP" --out /mnt/result | tag
 	echo "exit: run ended before the cut"
 	exit 1
 fi
 
+if [ -e /mnt/id-damage ]; then
+	# its slot was damaged: shown so, never resumed, discarded; the
+	# others resume
+	did=$(cat /mnt/id-damage)
+	echo "damage: state $(ps_field "$did" state)"
+	st=0
+	nvemu resume "$did" > /tmp/damage 2>&1 || st=$?
+	echo "damage: resume $st $(cat /tmp/damage)"
+	st=0
+	nvemu discard "$did" || st=$?
+	echo "damage: discard $st"
+	rm /mnt/id-damage
+fi
 if [ -e /mnt/id-read ]; then
 	# the first boot after the cut resumes the pblocks: their calls fail
 	# with EINTR and a SIGPWR tells them
