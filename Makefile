@@ -159,6 +159,7 @@ bench:
 	@$(T)/bench/run
 	@$(T)/bench/save-restore
 	@$(T)/bench/save-restore-host
+	@$(T)/bench/persist
 
 patches: tree
 	@$(T)/export-patches $(TREE) $(B)/patches
