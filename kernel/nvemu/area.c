@@ -24,7 +24,6 @@
 
 static struct nvemu_area *nvemu_the_area;
 
-
 /**
  * nvemu_slot_addr() - kernel address of a slot
  * @area: the area

@@ -22,7 +22,8 @@
 #                shutdown save to /dev/nvme0n1 (UNIT_STOP, the ExecStop=
 #                line of nvemu.service); the boot after a panic or reset
 #                (run-vm --reboots 1, NVEMU_BOOT=1) only shows the state
-#   PHASE=final: `nvemu resume --wait` to the end, then the result file
+#   PHASE=final: `nvemu resume --wait` to the end, then the result file's
+#                SHA-256 and size
 #   UNIT_START (any phase but init): first restore the NVM from
 #                /dev/nvme0n1 (the ExecStart= line of nvemu.service)
 # Every line of persist's standard output is printed as "out: LINE";
@@ -170,6 +171,7 @@ if [ "$PHASE" = cut ]; then
 	exit 1
 fi
 echo "exit: $(cat /tmp/status)"
-sed 's/^/file: /' /mnt/result
+# its hash and size (a kernel message may cut a console line in two)
+echo "file: $(sha256sum < /mnt/result | cut -d' ' -f1) $(wc -c < /mnt/result)"
 cd /
 umount /mnt
