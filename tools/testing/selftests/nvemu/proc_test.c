@@ -312,6 +312,38 @@ TEST(refusals)
 }
 
 /* A resume ticket that names nothing, or is malformed */
+/*
+ * Fork a child that arms itself (default interval) and executes path
+ * with arg1 and arg2 (NULL: none): a persistent process.  Its pid, and
+ * its id in *id; -1 if the fork, the ARM or the report of the id failed.
+ */
+static pid_t armed_exec(int fd, const char *path, const char *arg1,
+			const char *arg2, __u64 *id)
+{
+	int p[2];
+	pid_t child;
+	ssize_t n;
+
+	if (pipe(p))
+		return -1;
+	child = fork();
+	if (!child) {
+		struct nvemu_proc_arm a;
+
+		memset(&a, 0, sizeof(a));
+		if (ioctl(fd, NVEMU_PROC_IOC_ARM, &a))
+			_exit(10);
+		if (write(p[1], &a.id, sizeof(a.id)) != sizeof(a.id))
+			_exit(11);
+		execl(path, "proc_test", arg1, arg2, (char *)NULL);
+		_exit(12);
+	}
+	close(p[1]);
+	n = child < 0 ? 0 : read(p[0], id, sizeof(*id));
+	close(p[0]);
+	return n == sizeof(*id) ? child : -1;
+}
+
 /* The persistent child of pool_full: dirty bytes pages, then wait */
 static int fill_child(const char *arg)
 {
@@ -341,7 +373,7 @@ TEST(pool_full)
 	struct nvemu_proc_area a;
 	struct nvemu_proc_info info;
 	struct nvemu_proc_id pid;
-	int fd = proc_open(), p[2], status;
+	int fd = proc_open(), status;
 	char bytes[32];
 	pid_t child;
 	__u64 id, free0;
@@ -352,24 +384,8 @@ TEST(pool_full)
 	/* more than the free pool, by 1024 pages */
 	snprintf(bytes, sizeof(bytes), "%llu",
 		 (unsigned long long)(a.pool_free + 1024) * a.page_size);
-	ASSERT_EQ(0, pipe(p));
-	child = fork();
-	ASSERT_LE(0, child);
-	if (!child) {
-		struct nvemu_proc_arm arm;
-
-		memset(&arm, 0, sizeof(arm));	/* the default interval */
-		if (ioctl(fd, NVEMU_PROC_IOC_ARM, &arm))
-			_exit(10);
-		if (write(p[1], &arm.id, sizeof(arm.id)) != sizeof(arm.id))
-			_exit(11);
-		execl("/proc/self/exe", "proc_test", "--fill", bytes,
-		      (char *)NULL);
-		_exit(12);
-	}
-	close(p[1]);
-	ASSERT_EQ((ssize_t)sizeof(id), read(p[0], &id, sizeof(id)));
-	close(p[0]);
+	child = armed_exec(fd, "/proc/self/exe", "--fill", bytes, &id);
+	ASSERT_LT(0, child);
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	ASSERT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(SIGBUS, WTERMSIG(status));
@@ -450,7 +466,7 @@ TEST(changed_executable)
 	char path[] = "/tmp/nvemu-proc-test-XXXXXX", exe[64];
 	struct nvemu_proc_info info;
 	struct nvemu_proc_id pid;
-	int fd = proc_open(), p[2], status, i, efd;
+	int fd = proc_open(), status, i, efd;
 	pid_t child;
 	__u64 id;
 
@@ -458,23 +474,8 @@ TEST(changed_executable)
 	ASSERT_NE(NULL, mkdtemp(path));
 	snprintf(exe, sizeof(exe), "%s/proc_test", path);
 	ASSERT_EQ(0, copy_file("/proc/self/exe", exe));
-	ASSERT_EQ(0, pipe(p));
-	child = fork();
-	ASSERT_LE(0, child);
-	if (!child) {
-		struct nvemu_proc_arm a;
-
-		memset(&a, 0, sizeof(a));
-		if (ioctl(fd, NVEMU_PROC_IOC_ARM, &a))
-			_exit(10);
-		if (write(p[1], &a.id, sizeof(a.id)) != sizeof(a.id))
-			_exit(11);
-		execl(exe, "proc_test", "--pause", (char *)NULL);
-		_exit(12);
-	}
-	close(p[1]);
-	ASSERT_EQ((ssize_t)sizeof(id), read(p[0], &id, sizeof(id)));
-	close(p[0]);
+	child = armed_exec(fd, exe, "--pause", NULL, &id);
+	ASSERT_LT(0, child);
 	/* committed in pause() */
 	for (i = 0; i < 300; i++) {
 		ASSERT_LE(0, slot_of(fd, id, &info));
