@@ -213,15 +213,15 @@ static void nvemu_area_read_slots(struct nvemu_area *area)
 	for (i = 0; i < area->nr_slots; i++) {
 		struct nvemu_slot *s = &area->slot[i];
 		const struct nvemu_half *h;
-		int rc;
+		u32 state;
+		int rc = -EUCLEAN;
 
 		s->index = i;
-		rc = nvemu_slot_read(nvemu_slot_addr(area, i), &h);
-		if (rc == -ENOENT)
+		state = nvemu_slot_proc_state(nvemu_slot_addr(area, i), false,
+					      &h);
+		if (!state)
 			continue;
-		if (!rc && le32_to_cpu(h->state) == NVEMU_HS_FREE)
-			continue;
-		if (!rc) {
+		if (state != NVEMU_PROC_DAMAGED) {
 			s->id = le64_to_cpu(h->id);
 			s->uid = KUIDT_INIT(le32_to_cpu(h->uid));
 			area->next_id = max(area->next_id, s->id + 1);

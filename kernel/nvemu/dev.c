@@ -81,8 +81,7 @@ static long nvemu_ioc_arm(void __user *argp)
 static void nvemu_fill_info(struct nvemu_area *area, struct nvemu_slot *s,
 			    struct nvemu_proc_info *info)
 {
-	const struct nvemu_half *h;
-	u32 state;
+	const struct nvemu_half *h = NULL;
 
 	info->id = s->id;
 	info->uid = from_kuid_munged(current_user_ns(), s->uid);
@@ -92,9 +91,10 @@ static void nvemu_fill_info(struct nvemu_area *area, struct nvemu_slot *s,
 	}
 	if (s->task)
 		info->pid = task_pid_vnr(s->task->task);
-	if (nvemu_slot_read(nvemu_slot_addr(area, s->index), &h)) {
+	info->state = nvemu_slot_proc_state(nvemu_slot_addr(area, s->index),
+					    s->task, &h);
+	if (!h) {
 		/* armed, not committed yet */
-		info->state = NVEMU_PROC_RUNNING;
 		if (s->task) {
 			memcpy(info->name, s->task->half->name,
 			       sizeof(info->name) - 1);
@@ -102,13 +102,6 @@ static void nvemu_fill_info(struct nvemu_area *area, struct nvemu_slot *s,
 		}
 		return;
 	}
-	state = le32_to_cpu(h->state);
-	if (s->task)
-		info->state = NVEMU_PROC_RUNNING;
-	else if (state == NVEMU_HS_STOPPED)
-		info->state = NVEMU_PROC_RESUMABLE;
-	else
-		info->state = NVEMU_PROC_INTERRUPTED;
 	memcpy(info->name, h->name, sizeof(info->name) - 1);
 	info->gid = le32_to_cpu(h->gid);
 	info->generation = le64_to_cpu(h->generation);

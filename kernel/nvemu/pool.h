@@ -144,6 +144,8 @@ int nvemu_pmap_walk(const struct nvemu_pool *pool,
 u64 nvemu_half_checksum(const struct nvemu_half *half);
 int nvemu_slot_read(const void *slot, const struct nvemu_half **half);
 int nvemu_slot_read_previous(const void *slot, const struct nvemu_half **half);
+u32 nvemu_slot_proc_state(const void *slot, bool attached,
+			  const struct nvemu_half **half);
 void nvemu_slot_commit(const struct nvemu_nvm_ops *ops, void *slot,
 		       struct nvemu_half *half);
 void nvemu_slot_format(const struct nvemu_nvm_ops *ops, void *slot);

@@ -20,6 +20,7 @@
 #include <linux/bug.h>
 #include <linux/compiler.h>
 #include <linux/xxhash.h>
+#include <uapi/linux/nvemu_proc.h>
 #include <kunit/visibility.h>
 
 #include "pool.h"
@@ -120,6 +121,50 @@ int nvemu_slot_read_previous(const void *slot, const struct nvemu_half **half)
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(nvemu_slot_read_previous);
+
+/**
+ * nvemu_slot_proc_state() - what a slot's process shows as
+ * @slot: the slot's NVEMU_SLOT_SIZE bytes
+ * @attached: a task of this boot runs from the slot (armed or resumed)
+ * @half: set to the committed half when the slot has a valid one (an armed
+ *	task that has not committed yet has none), else left alone
+ *
+ * The process states of design section 1, from the commit word, the
+ * committed half and whether a task runs it.  A task that runs is
+ * NVEMU_PROC_RUNNING whatever its slot holds.  Otherwise a committed half
+ * in NVEMU_HS_STOPPED is NVEMU_PROC_RESUMABLE (a final commit at a stop
+ * signal or an orderly shutdown), one in NVEMU_HS_LIVE is
+ * NVEMU_PROC_INTERRUPTED (it was running when the system stopped), one in
+ * NVEMU_HS_FREE holds no process, and one that is not valid, or in a
+ * state this kernel does not know, is NVEMU_PROC_DAMAGED.  Whether the
+ * page map that a valid half refers to is whole is the caller's to check.
+ *
+ * Return: an NVEMU_PROC_* state, or 0 when the slot holds no process.
+ */
+u32 nvemu_slot_proc_state(const void *slot, bool attached,
+			  const struct nvemu_half **half)
+{
+	const struct nvemu_half *h;
+	int rc = nvemu_slot_read(slot, &h);
+
+	if (!rc)
+		*half = h;
+	if (attached)
+		return NVEMU_PROC_RUNNING;
+	if (rc)
+		return rc == -ENOENT ? 0 : NVEMU_PROC_DAMAGED;
+	switch (le32_to_cpu(h->state)) {
+	case NVEMU_HS_STOPPED:
+		return NVEMU_PROC_RESUMABLE;
+	case NVEMU_HS_LIVE:
+		return NVEMU_PROC_INTERRUPTED;
+	case NVEMU_HS_FREE:
+		return 0;
+	default:
+		return NVEMU_PROC_DAMAGED;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(nvemu_slot_proc_state);
 
 /**
  * nvemu_slot_commit() - make a half the committed one

@@ -12,6 +12,8 @@
  * nothing orders them before the fence).  In each of them the slot must
  * read as exactly the old state before the store of the new generation,
  * and exactly the new one after it: never an error, never a mix.  The
+ * same replay walks a slot through a process's life (armed, committed,
+ * stopped, resumed, ended) and checks the process state each cut shows.  The
  * last test commits a new page map with its half, and checks that the map
  * a half refers to walks and holds that half's pages.
  */
@@ -22,6 +24,7 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <linux/xxhash.h>
+#include <uapi/linux/nvemu_proc.h>
 
 #include "../pool.h"
 
@@ -517,6 +520,97 @@ static void slot_power_cut(struct kunit *test)
 	}
 }
 
+/*
+ * The commit state machine as the process states show it (design section
+ * 1): a slot taken by an armed task, committed while the task runs,
+ * stopped with a final commit, resumed, ended and reused.  Each step is a
+ * commit; every state a power cut during it can leave must show as the
+ * state before the step or the state after it, and a task attached to the
+ * slot shows as running in all of them.
+ */
+struct life_states {
+	u32 before, after;
+};
+
+static void life_cut_check(struct kunit *test, void *arg, u8 *image,
+			   bool stored)
+{
+	struct life_states *s = arg;
+	const struct nvemu_half *h = NULL;
+
+	KUNIT_ASSERT_EQ(test, stored ? s->after : s->before,
+			nvemu_slot_proc_state(image, false, &h));
+	KUNIT_ASSERT_EQ(test, (u32)NVEMU_PROC_RUNNING,
+			nvemu_slot_proc_state(image, true, &h));
+}
+
+static void life_step(struct kunit *test, struct recorder *r, u32 hs,
+		      u32 before, u32 after, u64 seed)
+{
+	struct nvemu_half *b = half_alloc(test, "life", hs, 200, seed);
+	struct life_states s = { .before = before, .after = after };
+	const struct nvemu_half *h = NULL;
+	u8 *old = rec_start(r);
+
+	nvemu_slot_commit(&r->ops, r->image, b);
+	r->on = false;
+	KUNIT_EXPECT_EQ(test, after,
+			nvemu_slot_proc_state(r->image, false, &h));
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(h, b, HALF_BYTES(200)));
+	replay(r, old, false, life_cut_check, &s);
+	replay(r, old, true, life_cut_check, &s);
+}
+
+static void slot_lifecycle(struct kunit *test)
+{
+	struct recorder *r = recorder(test, NVEMU_SLOT_SIZE);
+	const struct nvemu_half *h = NULL;
+	u8 *half;
+
+	/* never used: no process; armed, before its first commit: running */
+	nvemu_slot_format(&nvemu_nvm_ops_default, r->image);
+	KUNIT_EXPECT_EQ(test, 0U, nvemu_slot_proc_state(r->image, false, &h));
+	KUNIT_EXPECT_EQ(test, (u32)NVEMU_PROC_RUNNING,
+			nvemu_slot_proc_state(r->image, true, &h));
+	KUNIT_EXPECT_NULL(test, h);
+
+	/* commits while it runs: a crash leaves it interrupted */
+	life_step(test, r, NVEMU_HS_LIVE, 0, NVEMU_PROC_INTERRUPTED, 20);
+	life_step(test, r, NVEMU_HS_LIVE, NVEMU_PROC_INTERRUPTED,
+		  NVEMU_PROC_INTERRUPTED, 21);
+	/* the final commit at a stop signal or an orderly shutdown */
+	life_step(test, r, NVEMU_HS_STOPPED, NVEMU_PROC_INTERRUPTED,
+		  NVEMU_PROC_RESUMABLE, 22);
+	/* resumed: its first commit makes it live again */
+	life_step(test, r, NVEMU_HS_LIVE, NVEMU_PROC_RESUMABLE,
+		  NVEMU_PROC_INTERRUPTED, 23);
+	/* it exits: the slot holds no process, and is reused */
+	life_step(test, r, NVEMU_HS_FREE, NVEMU_PROC_INTERRUPTED, 0, 24);
+	life_step(test, r, NVEMU_HS_LIVE, 0, NVEMU_PROC_INTERRUPTED, 25);
+	KUNIT_EXPECT_EQ(test, 6ULL, slot_word(r->image));
+
+	/* a half in a state no kernel writes is never resumed */
+	life_step(test, r, NVEMU_HS_STOPPED + 1, NVEMU_PROC_INTERRUPTED,
+		  NVEMU_PROC_DAMAGED, 26);
+
+	/* nor is a committed half with one byte changed */
+	life_step(test, r, NVEMU_HS_STOPPED, NVEMU_PROC_DAMAGED,
+		  NVEMU_PROC_RESUMABLE, 27);
+	half = slot_half(r->image, slot_word(r->image) & 1);
+	half[NVEMU_HALF_HEAD_SIZE + 100] ^= 0x10;
+	h = NULL;
+	KUNIT_EXPECT_EQ(test, (u32)NVEMU_PROC_DAMAGED,
+			nvemu_slot_proc_state(r->image, false, &h));
+	KUNIT_EXPECT_NULL(test, h);
+	KUNIT_EXPECT_EQ(test, (u32)NVEMU_PROC_RUNNING,
+			nvemu_slot_proc_state(r->image, true, &h));
+	KUNIT_EXPECT_NULL(test, h);
+	/* a new commit over it is whole again */
+	life_step(test, r, NVEMU_HS_LIVE, NVEMU_PROC_DAMAGED,
+		  NVEMU_PROC_INTERRUPTED, 28);
+}
+
 /* A page map and the half that points to it, committed together */
 #define CUT_DATA	64
 #define CUT_NODES	96
@@ -676,6 +770,7 @@ static struct kunit_case slot_cases[] = {
 	KUNIT_CASE(slot_ctx_size),
 	KUNIT_CASE(slot_commit_order),
 	KUNIT_CASE(slot_power_cut),
+	KUNIT_CASE(slot_lifecycle),
 	KUNIT_CASE_SLOW(slot_pmap_power_cut),
 	{}
 };

@@ -8,7 +8,8 @@
 # (the record of changed segments), nvemu_state (the save/restore state),
 # nvemu_pmap (the pool allocator and page map of persistent processes,
 # 4K and 64K pages) and nvemu_slot (the slot's commit word and halves,
-# with a power cut simulated after every store of a commit).
+# with a power cut simulated after every store of a commit, and the
+# process states a slot shows through its life).
 . "$(dirname "$0")/lib.sh"
 
 out=$WORK/out
@@ -17,7 +18,7 @@ cat "$out"
 # each suite with the number of cases it has today; fewer means cases
 # were lost
 for suite in nvemu_param:48 nvemu_proc:47 nvemu_record:9 nvemu_state:7 \
-	     nvemu_pmap:21 nvemu_slot:8; do
+	     nvemu_pmap:21 nvemu_slot:10; do
 	name=${suite%:*} want=${suite#*:}
 	part=$(sed -n "/# Subtest: $name\$/,/ok [0-9]* $name\$/p" "$out")
 	grep -Eq "^\[ *[0-9.]+\] +ok [0-9]+ $name\$" <<< "$part" ||
