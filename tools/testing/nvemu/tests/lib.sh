@@ -20,14 +20,24 @@ ARCH=${ARCH:-x86_64}
 # proc_test runs last: it enables the process area, whose iomem claim
 # keeps /dev/nvemu0 from being opened for writing until the next boot.
 # Declared skip: a layout of less than 256 MiB has no process area by
-# default.
+# default.  layout_test is not among them: it needs the regions enabled
+# (LAYOUT_TEST), the others need them disabled.
 SELFTEST='(n=0; f=0; d=/usr/lib/kselftests/nvemu; p=$d/proc_test
 	if ! dmesg | grep -q "process area: [0-9]* MiB at offset"; then
 		echo "SKIP: $p: no process area in this layout"; p=
 	fi
-	for t in $(ls $d/*_test | grep -v /proc_test) $p; do
+	for t in $(ls $d/*_test | grep -Ev "/(proc|layout)_test") $p; do
 	n=$((n + 1)); "$t" || { echo "FAIL: $t"; f=$((f + 1)); }; done
 	echo "selftests: $f of $n programs failed"; [ $f = 0 ])'
+# The guest command that runs layout_test, while the regions are enabled
+# with their raw namespaces (as at boot); check_layout FILE checks what it
+# printed.
+LAYOUT_TEST='/usr/lib/kselftests/nvemu/layout_test'
+check_layout()
+{
+	expect_line "$1" "ok 1 global.phys_layout_via_pmem"
+	expect_line "$1" "# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0"
+}
 
 # Guest memory maps (TCG, -m 2G): x86_64 q35 has RAM at 0-2G with the
 # initrd loaded at its top; arm64 virt has RAM at 1G-3G.  These ranges are

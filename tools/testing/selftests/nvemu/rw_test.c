@@ -4,69 +4,13 @@
  *
  * pread/pwrite and read/write at and across the end of the device and
  * around the boundaries between ranges (checked through a mapping too),
- * lseek, msync and fsync.
- *
- * Optional cross-check, skipped with a message when unavailable: the
- * physical placement of each range against the pmem block device of the nd
- * region of the "nvemu" NVDIMM bus at its address (CONFIG_BLK_DEV_PMEM, an
- * unclaimed namespace).
+ * lseek, msync and fsync.  Writing needs the regions disabled (the
+ * physical placement of the ranges is checked by layout_test, which needs
+ * them enabled).
  */
 
 #define _GNU_SOURCE
 #include "common.h"
-
-/*
- * The pmem block device (/dev/pmemN) of an unclaimed namespace of @size
- * bytes in the nvemu nd region at @phys: it shows the region from its first
- * byte.  Returns 0, or -1 with a reason in @why.
- */
-static int nd_region_pmem(__u64 phys, __u64 size, char *dev, size_t len,
-			  char *why, size_t wlen)
-{
-	char region[64], path[PATH_MAX], buf[128];
-	struct dirent *de, *be;
-	int ret = -1;
-	DIR *d, *bd;
-
-	if (nvemu_nd_region(phys, region, sizeof(region), why, wlen))
-		return -1;
-	snprintf(path, sizeof(path), ND_DEVICES "/%s", region);
-	d = opendir(path);
-	if (!d) {
-		snprintf(why, wlen, "cannot list %s", region);
-		return -1;
-	}
-	snprintf(why, wlen, "%s has no unclaimed namespace of its size with a block device",
-		 region);
-	while (ret && (de = readdir(d))) {
-		if (strncmp(de->d_name, "namespace", 9))
-			continue;
-		snprintf(path, sizeof(path), ND_DEVICES "/%s/%s/holder", region,
-			 de->d_name);
-		if (read_file(path, buf, sizeof(buf)) || buf[0])
-			continue;
-		snprintf(path, sizeof(path), ND_DEVICES "/%s/%s/size", region,
-			 de->d_name);
-		if (read_file(path, buf, sizeof(buf)) ||
-		    strtoull(buf, NULL, 0) != size)
-			continue;
-		snprintf(path, sizeof(path), ND_DEVICES "/%s/%s/block", region,
-			 de->d_name);
-		bd = opendir(path);
-		if (!bd)
-			continue;
-		while ((be = readdir(bd))) {
-			if (be->d_name[0] != '.') {
-				snprintf(dev, len, "/dev/%s", be->d_name);
-				ret = 0;
-				break;
-			}
-		}
-		closedir(bd);
-	}
-	closedir(d);
-	return ret;
-}
 
 /*
  * Write [@off, @off + @len) with pwrite and read it back with pread; check
@@ -326,68 +270,6 @@ TEST_F(nvemu, first_and_last_byte)
 
 	ASSERT_EQ(0, munmap(head, page));
 	ASSERT_EQ(0, munmap(tail, page));
-}
-
-/*
- * The device offsets map the right physical memory: what is written to
- * range i through /dev/nvemu0 is what the pmem block device of the nd region
- * at that physical address shows at the same place in the range, and back.
- */
-TEST_F(nvemu, phys_layout_via_pmem)
-{
-	const size_t page = self->page;
-	uint8_t *wbuf, *rbuf;
-	size_t i, checked = 0;
-
-	ASSERT_EQ(0, posix_memalign((void **)&wbuf, page, page));
-	ASSERT_EQ(0, posix_memalign((void **)&rbuf, page, page));
-
-	for (i = 0; i < self->nr; i++) {
-		const struct nvemu_test_range *r = &self->r[i];
-		const __u64 in[] = { 0, r->size / 2, r->size - page };
-		char dev[PATH_MAX], why[256];
-		size_t j;
-		int pfd;
-
-		if (nd_region_pmem(r->start, r->size, dev, sizeof(dev), why,
-				   sizeof(why))) {
-			TH_LOG("range %zu: not checked: %s", i, why);
-			continue;
-		}
-		TH_LOG("range %zu: comparing with %s", i, dev);
-		pfd = open(dev, O_RDWR | O_DIRECT | O_CLOEXEC);
-		ASSERT_LE(0, pfd)
-		{
-			TH_LOG("cannot open %s: %s", dev, strerror(errno));
-		}
-		for (j = 0; j < ARRAY_SIZE(in); j++) {
-			__u64 off = r->offset + in[j];
-
-			fill(wbuf, off, page, 400 + i);
-			ASSERT_EQ((ssize_t)page, pwrite(self->fd, wbuf, page, off));
-			ASSERT_EQ((ssize_t)page, pread(pfd, rbuf, page, in[j]));
-			EXPECT_EQ(-1, first_diff(wbuf, rbuf, page))
-			{
-				TH_LOG("range %zu + %#llx: %s differs",
-				       i, in[j], dev);
-			}
-
-			fill(wbuf, off, page, 500 + i);
-			ASSERT_EQ((ssize_t)page, pwrite(pfd, wbuf, page, in[j]));
-			ASSERT_EQ((ssize_t)page, pread(self->fd, rbuf, page, off));
-			EXPECT_EQ(-1, first_diff(wbuf, rbuf, page))
-			{
-				TH_LOG("range %zu + %#llx: write to %s not seen",
-				       i, in[j], dev);
-			}
-		}
-		close(pfd);
-		checked++;
-	}
-	free(wbuf);
-	free(rbuf);
-	if (!checked)
-		SKIP(return, "no range has a raw pmem block device to compare with");
 }
 
 TEST_F(nvemu, msync_fsync)
