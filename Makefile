@@ -92,6 +92,8 @@ tools: deps $(XXH_INC)/xxhash.h
 		-DNVEMU_TEST_HOOKS tools/nvemu/testhooks.c)
 	@$(TARGET_CC) -O2 -Wall -Wextra -static \
 		-o $(OUT)/bin/membw $(T)/bench/membw.c
+	@$(TARGET_CC) -O2 -Wall -Wextra -static \
+		-o $(OUT)/bin/statebench $(T)/bench/statebench.c
 	@for p in $(GUEST_PROGS); do \
 		echo "  CC      $(OUT)/bin/$$p"; \
 		$(TARGET_CC) $(GUEST_CFLAGS) -o $(OUT)/bin/$$p \
@@ -138,11 +140,17 @@ selftests: tree
 		KHDR_INCLUDES="-isystem $(CURDIR)/include/uapi" \
 		LDFLAGS=-static all
 
+# INITRAMFS_ADD: more mkinitramfs --add options (bench/criu adds criu);
+# INITRAMFS: the image to write.
+INITRAMFS	?= $(B)/initramfs-$(ARCH).cpio
+INITRAMFS_ADD	?=
+
 initramfs: tools selftests
-	@$(T)/mkinitramfs --arch $(ARCH) --out $(B)/initramfs-$(ARCH).cpio \
+	@$(T)/mkinitramfs --arch $(ARCH) --out $(INITRAMFS) $(INITRAMFS_ADD) \
 		--add $(OUT)/bin/nvemu:/usr/bin/nvemu \
 		--add $(OUT)/bin/nvemu-test:/usr/bin/nvemu-test \
 		--add $(OUT)/bin/membw:/usr/bin/membw \
+		--add $(OUT)/bin/statebench:/usr/bin/statebench \
 		$(foreach p,$(GUEST_PROGS),--add $(OUT)/bin/$(p):/usr/bin/$(p)) \
 		$(foreach t,$(NVEMU_SELFTESTS),--add \
 			$(OUT)/selftests/$(t):/usr/lib/kselftests/nvemu/$(t))
@@ -160,6 +168,7 @@ bench:
 	@$(T)/bench/save-restore
 	@$(T)/bench/save-restore-host
 	@$(T)/bench/persist
+	@$(T)/bench/criu
 
 patches: tree
 	@$(T)/export-patches $(TREE) $(B)/patches
