@@ -17,6 +17,7 @@
 #include <linux/cred.h>
 #include <linux/nvemu_task.h>
 #include <linux/ptrace.h>
+#include <linux/sched/cputime.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -164,8 +165,17 @@ void nvemu_task_commit_now(struct nvemu_task *nt, enum nvemu_commit_reason why)
 		return;
 	if (!nt->half->name[0])
 		__get_task_comm((char *)nt->half->name, TASK_COMM_LEN, current);
+	/*
+	 * No tick may queue another commit while this one runs: a commit
+	 * longer than the interval would otherwise queue the next one, run at
+	 * this return to user space, and so on, and the task would run
+	 * nothing but commits.  The interval is the task's own run time after
+	 * this commit ended; task_sched_runtime() includes the time that
+	 * se.sum_exec_runtime holds only from the next tick on.
+	 */
+	WRITE_ONCE(nt->next_due, U64_MAX);
 	rc = nvemu_commit(nt, why);
-	nt->next_due = current->se.sum_exec_runtime + nt->interval_ns;
+	WRITE_ONCE(nt->next_due, task_sched_runtime(current) + nt->interval_ns);
 	if (rc == -ENOSPC || rc == -E2BIG || rc == -EOPNOTSUPP) {
 		nvemu_commit_failed(nt, rc);
 		return;
@@ -301,7 +311,7 @@ void __nvemu_task_tick(struct task_struct *curr)
 
 	if (!(nt->flags & NVEMU_TF_ACTIVE) || (curr->flags & PF_EXITING) ||
 	    test_bit(NVEMU_TF_WORK_BIT, &nt->flags) ||
-	    curr->se.sum_exec_runtime < nt->next_due)
+	    curr->se.sum_exec_runtime < READ_ONCE(nt->next_due))
 		return;
 	nvemu_task_queue_commit(nt, NVEMU_CR_TICK);
 }
