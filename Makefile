@@ -7,6 +7,7 @@
 #   make build [ARCH=...]            kernel, tools, selftests, guest initramfs
 #   make bench                       benchmarks (not tests), prints ratios
 #   make tools-test                  host tests of the nvemu tool (no VM)
+#   make vlt-test                    host tests of the vlt plugin (no VM)
 #   make patches                     export the series for vendor trees
 #   make clean                       remove build/ (keeps downloaded packages)
 #
@@ -32,12 +33,12 @@ OUT		:= $(B)/$(ARCH)
 TARGET_CC	:= $(CROSS)gcc
 
 .PHONY: all build deps tree kernel tools tools-test selftests initramfs run \
-	check bench patches clean help
+	check bench patches clean help vlt vlt-test
 
 all: build
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@$(T)/install-deps
@@ -84,7 +85,7 @@ GUEST_CFLAGS	:= -std=gnu11 -O2 -Wall -Wextra -ffp-contract=off -static \
 # User-space programs are linked statically: the guest has only what
 # mkinitramfs puts there, and arm64 ones are cross-built.  nvemu-test is
 # nvemu with the NVEMU_TEST_* hooks, for the guest tests only.
-tools: deps $(XXH_INC)/xxhash.h
+tools: deps $(XXH_INC)/xxhash.h vlt
 	@mkdir -p $(OUT)/bin
 	$(call libnvemu,$(OUT)/libnvemu,$(CROSS),static)
 	$(call nvemu_cc,$(OUT)/bin/nvemu,$(TARGET_CC),-static)
@@ -94,6 +95,12 @@ tools: deps $(XXH_INC)/xxhash.h
 		-o $(OUT)/bin/membw $(T)/bench/membw.c
 	@$(TARGET_CC) -O2 -Wall -Wextra -static \
 		-o $(OUT)/bin/statebench $(T)/bench/statebench.c
+	@echo "  CC      $(OUT)/bin/vltwork (vlt plugin), vltwork-plain"
+	@$(TARGET_CC) $(GUEST_CFLAGS) -Itools/vlt/include \
+		-fplugin=$(CURDIR)/$(B)/vlt/$(shell $(TARGET_CC) -dumpmachine)/nvemu_vlt.so \
+		-o $(OUT)/bin/vltwork $(T)/guest/vltwork.c $(OUT)/libnvemu/libnvemu.a
+	@$(TARGET_CC) $(GUEST_CFLAGS) -Itools/vlt/include -DNVEMU_VLT_OFF \
+		-o $(OUT)/bin/vltwork-plain $(T)/guest/vltwork.c
 	@for p in $(GUEST_PROGS); do \
 		echo "  CC      $(OUT)/bin/$$p"; \
 		$(TARGET_CC) $(GUEST_CFLAGS) -o $(OUT)/bin/$$p \
@@ -127,6 +134,18 @@ tools-test: $(XXH_INC)/xxhash.h
 	done
 	@tools/nvemu/tests/run.sh $(NVEMU_TT)
 
+# The vlt GCC plugin for gcc and aarch64-linux-gnu-gcc, each with the
+# runtime (libnvemu.a) and nvemu-vlt.pc, in $(B)/vlt/MACHINE; nvemu-cc
+# (tools/vlt) finds them there.  vlt-test: its host tests.
+VLT_MAKE	= @$(MAKE) -s --no-print-directory -C tools/vlt O=$(CURDIR)/$(B)/vlt \
+		  EXTRA_CFLAGS=-I$(CURDIR)/$(XXH_INC)
+
+vlt: $(XXH_INC)/xxhash.h
+	$(VLT_MAKE) plugins
+
+vlt-test: $(XXH_INC)/xxhash.h
+	$(VLT_MAKE) test
+
 # One kselftest program per tools/testing/selftests/nvemu/*_test.c; the
 # initramfs has them all in /usr/lib/kselftests/nvemu/.
 NVEMU_SELFTESTS	:= $(notdir $(basename \
@@ -151,6 +170,8 @@ initramfs: tools selftests
 		--add $(OUT)/bin/nvemu-test:/usr/bin/nvemu-test \
 		--add $(OUT)/bin/membw:/usr/bin/membw \
 		--add $(OUT)/bin/statebench:/usr/bin/statebench \
+		--add $(OUT)/bin/vltwork:/usr/bin/vltwork \
+		--add $(OUT)/bin/vltwork-plain:/usr/bin/vltwork-plain \
 		$(foreach p,$(GUEST_PROGS),--add $(OUT)/bin/$(p):/usr/bin/$(p)) \
 		$(foreach t,$(NVEMU_SELFTESTS),--add \
 			$(OUT)/selftests/$(t):/usr/lib/kselftests/nvemu/$(t))
@@ -169,10 +190,11 @@ bench:
 	@$(T)/bench/save-restore-host
 	@$(T)/bench/persist
 	@$(T)/bench/criu
+	@$(T)/bench/vlt
 
 patches: tree
 	@$(T)/export-patches $(TREE) $(B)/patches
 
 clean:
 	rm -rf $(B)/linux $(B)/linux.tmp $(B)/kernel-* $(B)/x86_64 $(B)/arm64 \
-		$(B)/patches $(B)/logs $(B)/initramfs-*
+		$(B)/patches $(B)/logs $(B)/initramfs-* $(B)/vlt

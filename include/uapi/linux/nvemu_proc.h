@@ -193,6 +193,22 @@ struct nvemu_proc_ticket {
  */
 #define NVEMU_SI_RESUMED	1
 
+/*
+ * prctl(PR_NVEMU_VLT, op, a3, a4, a5): vlt functions (the section of
+ * that name in Documentation/userspace-api/nvemu-proc.rst).  The option
+ * number spells "NVLT", as PR_SET_VMA and PR_SET_PTRACER spell theirs.
+ *
+ * PR_NVEMU_VLT_QUERY: 1 for a persistent process, 0 otherwise.
+ * PR_NVEMU_VLT_ENTER (entry, arg, pad): commit, then return into
+ *	entry(arg) on the task's DRAM stack with pad as its return address;
+ *	the call returns 0 to its caller once pad made the EXIT call.
+ * PR_NVEMU_VLT_EXIT: commit what the function did and return from ENTER.
+ */
+#define PR_NVEMU_VLT		0x4e564c54
+#define PR_NVEMU_VLT_QUERY	0
+#define PR_NVEMU_VLT_ENTER	1
+#define PR_NVEMU_VLT_EXIT	2
+
 /* Shares <linux/nvemu.h>'s magic; its numbers start at 0x40 */
 #define NVEMU_PROC_IOC_AREA	_IOWR(0xB9, 0x40, struct nvemu_proc_area)
 #define NVEMU_PROC_IOC_ARM	_IOWR(0xB9, 0x41, struct nvemu_proc_arm)
