@@ -4,14 +4,16 @@
  *
  * A persistent task has task_struct::nvemu set.  The core kernel calls the
  * inline functions below from fork, exec, exit, the scheduler tick and
- * the system call entry and exit work; each does nothing for an ordinary
- * task beyond one test of that pointer (or of its syscall work bit).  The
- * model is rseq: kernel/rseq.c beside the core, one-line hooks in it.
- * See design/persistent-processes.md.
+ * the system call entry and exit work, and prctl(PR_NVEMU_VLT); each does
+ * nothing for an ordinary task beyond one test of that pointer (or of its
+ * syscall work bit).  The model is rseq: kernel/rseq.c beside the core,
+ * one-line hooks in it.  See design/persistent-processes.md and
+ * design/vlt.md.
  */
 #ifndef _LINUX_NVEMU_TASK_H
 #define _LINUX_NVEMU_TASK_H
 
+#include <linux/errno.h>
 #include <linux/sched.h>
 #include <linux/thread_info.h>
 
@@ -22,12 +24,23 @@ struct pt_regs;
 /*
  * What an architecture that selects ARCH_HAS_NVEMU_TASK provides: the user
  * context of current in ELF core-note layouts (NT_PRSTATUS and its FP/SIMD
- * and TLS notes), and the vDSO mapped at a given address.
+ * and TLS notes), the vDSO mapped at a given address, the register rewrite
+ * that enters and leaves a vlt function on its DRAM stack, and a thread
+ * flag TIF_NVEMU_VLT (in no work mask) for "inside a vlt function".
  */
 u32 nvemu_arch_id(void);
 int nvemu_arch_save_context(void *buf, size_t size);
 int nvemu_arch_restore_context(const void *buf, size_t size);
 int nvemu_arch_map_vdso(unsigned long addr);
+int nvemu_arch_vlt_check(unsigned long entry, unsigned long pad);
+long nvemu_arch_vlt_call(struct pt_regs *regs, unsigned long entry,
+			 unsigned long arg, unsigned long pad,
+			 unsigned long top);
+void nvemu_arch_vlt_return(struct pt_regs *regs, unsigned long sp,
+			   unsigned long pc);
+
+long nvemu_vlt_prctl(unsigned long op, unsigned long a3, unsigned long a4,
+		     unsigned long a5);
 
 void __nvemu_task_fork(struct task_struct *child, u64 clone_flags);
 void __nvemu_task_exec(void);
@@ -130,6 +143,13 @@ static inline void nvemu_clear_syscall_work(struct task_struct *t)
 }
 
 #else /* !CONFIG_NVEMU_TASK */
+
+/* PR_NVEMU_VLT is an unknown prctl option without persistent processes */
+static inline long nvemu_vlt_prctl(unsigned long op, unsigned long a3,
+				   unsigned long a4, unsigned long a5)
+{
+	return -EINVAL;
+}
 
 static inline void nvemu_task_fork(struct task_struct *child, u64 clone_flags)
 {

@@ -7,7 +7,8 @@
  * (design/persistent-processes.md, section 2.2):
  *
  *   1. context: the user registers into a new half (arch code)
- *   2. walk: every present page of every private mapping is a pool page
+ *   2. walk: every present page of every private mapping (but the DRAM
+ *      stack of vlt functions) is a pool page
  *      (committed, unchanged), a DRAM anonymous page (a copy made since
  *      the last commit, or new memory) or a page-cache page (file data)
  *   3. copy: the DRAM pages move into free pool pages (migrate_vma, the
@@ -38,6 +39,7 @@
 
 struct nvemu_walk {
 	struct nvemu_area *area;
+	const struct nvemu_task *nt;
 	struct nvemu_pmap_pair *pairs;
 	size_t nr, cap;
 	size_t *dirty;		/* positions in @pairs of DRAM pages */
@@ -102,7 +104,7 @@ static int nvemu_walk_mm(struct mm_struct *mm, struct nvemu_walk *w)
 
 	vma_iter_init(&vmi, mm, 0);
 	for_each_vma(vmi, vma) {
-		if (!nvemu_vma_committed(vma))
+		if (!nvemu_vma_committed(vma) || nvemu_vlt_stack_vma(w->nt, vma))
 			continue;
 		rc = walk_page_range_vma(vma, vma->vm_start, vma->vm_end,
 					 &nvemu_walk_ops, w);
@@ -355,7 +357,7 @@ int nvemu_commit(struct nvemu_task *nt, enum nvemu_commit_reason why)
 	struct mm_struct *mm = current->mm;
 	struct nvemu_pmap_root old_root, new_root = {};
 	struct nvemu_idx_list freed = {};
-	struct nvemu_walk w = { .area = area };
+	struct nvemu_walk w = { .area = area, .nt = nt };
 	struct nvemu_desc desc = {};
 	struct nvemu_half *h = NULL;
 	u32 old_desc[NVEMU_DESC_MAX_PAGES];
@@ -449,7 +451,10 @@ again:
 
 	h->state = cpu_to_le32(NVEMU_HS_LIVE);
 	h->stop_signal = 0;
-	h->flags = cpu_to_le32(in_syscall ? NVEMU_HF_IN_SYSCALL : 0);
+	/* the flag of vlt functions, mirrored: it lives in DRAM */
+	h->flags = cpu_to_le32((in_syscall ? NVEMU_HF_IN_SYSCALL : 0) |
+			       (test_thread_flag(TIF_NVEMU_VLT) ?
+				NVEMU_HF_VLT : 0));
 	h->syscall_nr = cpu_to_le32(in_syscall ? nr : 0);
 	memcpy(h->boot_id, area->boot_id, sizeof(h->boot_id));
 	nvemu_half_creds(h);

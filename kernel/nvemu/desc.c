@@ -219,6 +219,9 @@ static int nvemu_desc_vmas(struct nvemu_task *nt, struct nvemu_desc *d,
 		u32 kind = NVEMU_DVMA_ANON, prot = 0, flags = 0;
 		int file = -1;
 
+		/* the DRAM stack of vlt functions is never committed */
+		if (nvemu_vlt_stack_vma(nt, vma))
+			continue;
 		if (vma->vm_ops && vma->vm_ops->name)
 			name = vma->vm_ops->name(vma);
 		if (name && !strcmp(name, "[vdso]"))

@@ -149,6 +149,11 @@ struct nvemu_hash_cache {
 #define NVEMU_TF_RESUMING	BIT(3)	/* the resume's register work pending */
 #define NVEMU_TF_FAILED		BIT(4)	/* a commit failed: SIGBUS sent */
 
+/* The DRAM stack of vlt functions (vlt.c): a guard below it, size bounds */
+#define NVEMU_VLT_GUARD		SZ_64K
+#define NVEMU_VLT_STACK_MIN	SZ_256K
+#define NVEMU_VLT_STACK_MAX	SZ_256M
+
 /* Why a commit happens */
 enum nvemu_commit_reason {
 	NVEMU_CR_TICK,		/* the interval passed */
@@ -157,6 +162,8 @@ enum nvemu_commit_reason {
 	NVEMU_CR_SYSCALL_EXIT,	/* after it */
 	NVEMU_CR_EXIT,		/* killed by a signal: final commit */
 	NVEMU_CR_RESUME,	/* attached after a resume */
+	NVEMU_CR_VLT_ENTER,	/* a vlt function is entered */
+	NVEMU_CR_VLT_EXIT,	/* it returned */
 };
 
 /**
@@ -196,6 +203,11 @@ struct nvemu_commit_stats {
  * @commit_reason: reason of the queued @work
  * @stats: this run's commits (since nvemu run or the resume), for the
  *	kernel-log line at its end
+ * @vlt_base: lowest address of the DRAM stack of vlt functions (its guard
+ *	first), 0 when none is mapped
+ * @vlt_top: its end: the stack pointer a vlt function starts from
+ * @vlt_sp: the caller's stack pointer at PR_NVEMU_VLT_ENTER
+ * @vlt_pc: the caller's PC after that system call
  */
 struct nvemu_task {
 	struct task_struct *task;
@@ -215,7 +227,22 @@ struct nvemu_task {
 	unsigned int nr_hc;
 	enum nvemu_commit_reason commit_reason;
 	struct nvemu_commit_stats stats;
+	unsigned long vlt_base;
+	unsigned long vlt_top;
+	unsigned long vlt_sp;
+	unsigned long vlt_pc;
 };
+
+/*
+ * Whether @vma lies in @nt's DRAM stack of vlt functions, which no commit
+ * records (design/vlt.md, section 2.2)
+ */
+static inline bool nvemu_vlt_stack_vma(const struct nvemu_task *nt,
+				       const struct vm_area_struct *vma)
+{
+	return nt->vlt_base && vma->vm_start >= nt->vlt_base &&
+	       vma->vm_end <= nt->vlt_top;
+}
 
 /* area.c */
 struct nvemu_area *nvemu_area_get(void);
@@ -259,7 +286,10 @@ void nvemu_task_free(struct nvemu_task *nt);
 int nvemu_task_arm(const struct nvemu_proc_arm *arm, u64 *id);
 void nvemu_task_queue_commit(struct nvemu_task *nt,
 			     enum nvemu_commit_reason why);
-void nvemu_task_commit_now(struct nvemu_task *nt,
-			   enum nvemu_commit_reason why);
+int nvemu_task_commit_now(struct nvemu_task *nt,
+			  enum nvemu_commit_reason why);
+
+/* vlt.c */
+void nvemu_vlt_rerun(struct nvemu_task *nt);
 
 #endif /* _KERNEL_NVEMU_INTERNAL_H */

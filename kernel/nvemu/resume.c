@@ -575,6 +575,7 @@ static void nvemu_resume_regs(struct callback_head *cb)
 	struct nvemu_half *h = nt->half;
 	struct pt_regs *regs = task_pt_regs(current);
 	bool in_syscall = le32_to_cpu(h->flags) & NVEMU_HF_IN_SYSCALL;
+	bool in_vlt = le32_to_cpu(h->flags) & NVEMU_HF_VLT;
 	struct sighand_struct *sh = rcu_dereference_protected(current->sighand,
 							      true);
 	__sighandler_t pwr;
@@ -602,7 +603,14 @@ static void nvemu_resume_regs(struct callback_head *cb)
 		info.si_errno = in_syscall ? EINTR : 0;
 		send_sig_info(SIGPWR, &info, current);
 	}
+	if (in_vlt) {
+		/* cut inside a vlt function: it runs again, and says so */
+		set_thread_flag(TIF_NVEMU_VLT);
+		h->vlt_reruns = cpu_to_le32(le32_to_cpu(h->vlt_reruns) + 1);
+	}
 	nvemu_task_commit_now(nt, NVEMU_CR_RESUME);
+	if (in_vlt)
+		nvemu_vlt_rerun(nt);
 }
 
 /* The slot to resume, marked so: its committed half copied to @half */

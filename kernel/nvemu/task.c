@@ -11,7 +11,9 @@
  *     it runs, and after it (task_work, so after signal delivery);
  *   - fork gives an ordinary child; exit frees the slot, a fatal signal
  *     keeps it with a final commit (or the previous one after a fault).
- * design/persistent-processes.md, sections 1, 2.3 and 6.
+ * Inside a vlt function (TIF_NVEMU_VLT, vlt.c) none of these commits
+ * happen, and execve() is refused with -EBUSY.
+ * design/persistent-processes.md, sections 1, 2.3 and 6; design/vlt.md.
  */
 #include <linux/compat.h>
 #include <linux/cred.h>
@@ -21,9 +23,11 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <asm/syscall.h>
+#include <asm/unistd.h>
 
 #include "internal.h"
 
@@ -130,6 +134,22 @@ static bool nvemu_fault_signal(int sig)
 	       sig == SIGFPE || sig == SIGTRAP || sig == SIGSYS;
 }
 
+/*
+ * Killed inside a vlt function: nothing is committed (the entry commit
+ * stays, and a resume re-runs the function); an overflow of the DRAM
+ * stack is named, since resuming it would overflow again.
+ */
+static void nvemu_vlt_death(struct nvemu_task *nt, int sig)
+{
+	unsigned long sp = user_stack_pointer(task_pt_regs(current));
+
+	if (sig == SIGSEGV && nt->vlt_base && sp >= nt->vlt_base &&
+	    sp < nt->vlt_base + NVEMU_VLT_GUARD + 4 * PAGE_SIZE)
+		pr_err(NVEMU_PFX "process %llu (%s, pid %d): vlt DRAM stack overflow (%lu KiB); the function's entry commit stays resumable\n",
+		       nt->slot->id, nt->half->name, task_pid_nr(current),
+		       (nt->vlt_top - nt->vlt_base - NVEMU_VLT_GUARD) >> 10);
+}
+
 /* The kernel-log line of a persistent process that ended by exit() */
 static void nvemu_task_report(struct nvemu_task *nt, long code)
 {
@@ -151,18 +171,38 @@ static void nvemu_commit_failed(struct nvemu_task *nt, int rc)
 	force_sig_fault(SIGBUS, BUS_ADRERR, NULL);
 }
 
+/* Whether a commit may happen now: inside a vlt function only its own */
+static bool nvemu_commit_allowed(enum nvemu_commit_reason why)
+{
+	if (!test_thread_flag(TIF_NVEMU_VLT))
+		return true;
+	return why == NVEMU_CR_VLT_ENTER || why == NVEMU_CR_VLT_EXIT ||
+	       why == NVEMU_CR_RESUME;
+}
+
 /**
  * nvemu_task_commit_now() - commit current, in its own context
  * @nt: current's persistent state
  * @why: the reason
+ *
+ * Inside a vlt function (TIF_NVEMU_VLT) only the function's entry and
+ * exit commit, and the resume that re-runs it: the others are skipped.
+ * A commit that cannot get pool pages ends the process with SIGBUS.
+ *
+ * Return: 0 when the commit happened or was skipped; a negative errno
+ * when it failed (the previous commit stays the committed state).
  */
-void nvemu_task_commit_now(struct nvemu_task *nt, enum nvemu_commit_reason why)
+int nvemu_task_commit_now(struct nvemu_task *nt, enum nvemu_commit_reason why)
 {
 	struct nvemu_area *area = nt->area;
 	int rc;
 
-	if (!(nt->flags & NVEMU_TF_ACTIVE) || (nt->flags & NVEMU_TF_FAILED))
-		return;
+	if (!(nt->flags & NVEMU_TF_ACTIVE))
+		return 0;
+	if (nt->flags & NVEMU_TF_FAILED)
+		return -ENOSPC;
+	if (!nvemu_commit_allowed(why))
+		return 0;
 	if (!nt->half->name[0])
 		__get_task_comm((char *)nt->half->name, TASK_COMM_LEN, current);
 	/*
@@ -178,18 +218,19 @@ void nvemu_task_commit_now(struct nvemu_task *nt, enum nvemu_commit_reason why)
 	WRITE_ONCE(nt->next_due, task_sched_runtime(current) + nt->interval_ns);
 	if (rc == -ENOSPC || rc == -E2BIG || rc == -EOPNOTSUPP) {
 		nvemu_commit_failed(nt, rc);
-		return;
+		return rc;
 	}
 	if (rc) {
 		if (rc != -EINTR)
 			pr_warn_ratelimited(NVEMU_PFX "process %llu: commit failed (%pe), retried later\n",
 					    nt->slot->id, ERR_PTR(rc));
-		return;
+		return rc;
 	}
 	if (nt->slot->state == NVEMU_SLOT_ARMED) {
 		guard(mutex)(&area->lock);
 		nt->slot->state = NVEMU_SLOT_LIVE;
 	}
+	return 0;
 }
 
 static void nvemu_commit_work(struct callback_head *cb)
@@ -226,6 +267,7 @@ void nvemu_task_queue_commit(struct nvemu_task *nt,
 void __nvemu_task_fork(struct task_struct *child, u64 clone_flags)
 {
 	child->nvemu = NULL;
+	clear_tsk_thread_flag(child, TIF_NVEMU_VLT);
 	nvemu_clear_syscall_work(child);
 }
 
@@ -282,14 +324,17 @@ void __nvemu_task_exit(long code)
 			nvemu_commit_free(nt);
 		} else {
 			keep = true;
-			if (!nvemu_fault_signal(sig) &&
-			    !(nt->flags & NVEMU_TF_FAILED))
+			if (test_thread_flag(TIF_NVEMU_VLT))
+				nvemu_vlt_death(nt, sig);
+			else if (!nvemu_fault_signal(sig) &&
+				 !(nt->flags & NVEMU_TF_FAILED))
 				nvemu_commit(nt, NVEMU_CR_EXIT);
 			nvemu_commit_stop(nt, sig);
 		}
 	}
 	current->nvemu = NULL;
 	nvemu_clear_syscall_work(current);
+	clear_thread_flag(TIF_NVEMU_VLT);
 	scoped_guard(mutex, &area->lock) {
 		if (keep) {
 			slot->state = NVEMU_SLOT_DORMANT;
@@ -310,6 +355,7 @@ void __nvemu_task_tick(struct task_struct *curr)
 	struct nvemu_task *nt = curr->nvemu;
 
 	if (!(nt->flags & NVEMU_TF_ACTIVE) || (curr->flags & PF_EXITING) ||
+	    test_tsk_thread_flag(curr, TIF_NVEMU_VLT) ||
 	    test_bit(NVEMU_TF_WORK_BIT, &nt->flags) ||
 	    curr->se.sum_exec_runtime < READ_ONCE(nt->next_due))
 		return;
@@ -335,6 +381,15 @@ long __nvemu_syscall_enter(struct pt_regs *regs, long nr)
 		syscall_set_return_value(current, regs, -EOPNOTSUPP, 0);
 		return -1;
 	case NVEMU_SC_EXTERNAL:
+		if (test_thread_flag(TIF_NVEMU_VLT)) {
+			/* no commit inside a vlt function; no exec either */
+			if (nr == __NR_execve || nr == __NR_execveat) {
+				syscall_set_return_value(current, regs, -EBUSY,
+							 0);
+				return -1;
+			}
+			return 0;
+		}
 		if (test_bit(NVEMU_TF_WORK_BIT, &nt->flags))
 			nt->commit_reason = NVEMU_CR_SYSCALL_EXIT;
 		nvemu_task_commit_now(nt, NVEMU_CR_SYSCALL_ENTRY);

@@ -6,7 +6,9 @@
  * general registers as struct user_pt_regs (NT_PRSTATUS), the FP/SIMD
  * registers as struct user_fpsimd_state (NT_PRFPREG), then TPIDR_EL0
  * (NT_ARM_TLS).  Tasks with live SVE or SME state are refused: the CPUs
- * nvemu targets (Cortex-A72, Phytium FT-2000+/64) have neither.
+ * nvemu targets (Cortex-A72, Phytium FT-2000+/64) have neither.  Entering
+ * a vlt function on its DRAM stack is modelled on the entry of a signal
+ * handler.
  */
 #include <linux/audit.h>
 #include <linux/errno.h>
@@ -101,4 +103,55 @@ int nvemu_arch_restore_context(const void *buf, size_t size)
 int nvemu_arch_map_vdso(unsigned long addr)
 {
 	return arm64_map_vdso_at(addr);
+}
+
+/**
+ * nvemu_arch_vlt_check() - whether a vlt entry function and pad may be used
+ * @entry: the entry function
+ * @pad: its return address
+ *
+ * Return: 0, or -EINVAL unless both are 4-byte aligned (instructions).
+ */
+int nvemu_arch_vlt_check(unsigned long entry, unsigned long pad)
+{
+	return IS_ALIGNED(entry, 4) && IS_ALIGNED(pad, 4) ? 0 : -EINVAL;
+}
+
+/**
+ * nvemu_arch_vlt_call() - return to user space into entry(arg) on a stack
+ * @regs: current's user registers
+ * @entry: the function
+ * @arg: its argument (X0)
+ * @pad: its return address (X30)
+ * @top: end of the new stack, 16-byte aligned
+ *
+ * As a signal handler is entered (setup_return()), except that BTYPE is
+ * cleared rather than set: the entry is a function called from C, whose
+ * landing pad, if any, accepts a call.
+ *
+ * Return: @arg, which the system call's return writes into X0.
+ */
+long nvemu_arch_vlt_call(struct pt_regs *regs, unsigned long entry,
+			 unsigned long arg, unsigned long pad,
+			 unsigned long top)
+{
+	regs->sp = top;
+	regs->pc = entry;
+	regs->regs[30] = pad;
+	regs->regs[0] = arg;
+	regs->pstate &= ~PSR_BTYPE_MASK;
+	return arg;
+}
+
+/**
+ * nvemu_arch_vlt_return() - return to the caller of a vlt function
+ * @regs: current's user registers
+ * @sp: the caller's stack pointer at the entry system call
+ * @pc: the address after that system call
+ */
+void nvemu_arch_vlt_return(struct pt_regs *regs, unsigned long sp,
+			   unsigned long pc)
+{
+	regs->sp = sp;
+	regs->pc = pc;
 }

@@ -6,7 +6,8 @@
  * the general registers in the layout of struct user_regs_struct
  * (NT_PRSTATUS), then the FPU state in XSAVE UABI format (fpu/nvemu.c).
  * Restoring keeps the kernel's choice of segments and of the flags user
- * space may not set, as sigreturn does.
+ * space may not set, as sigreturn does.  Entering a vlt function on its
+ * DRAM stack is modelled on the entry of a signal handler.
  */
 #include <linux/audit.h>
 #include <linux/errno.h>
@@ -15,6 +16,7 @@
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/user.h>
 #include <asm/fsgsbase.h>
 #include <asm/nvemu.h>
@@ -130,4 +132,58 @@ int nvemu_arch_map_vdso(unsigned long addr)
 	    addr - vdso_image_64.sym_vvar_start)
 		return -EEXIST;
 	return 0;
+}
+
+/**
+ * nvemu_arch_vlt_check() - whether a vlt entry function and pad may be used
+ * @entry: the entry function
+ * @pad: its return address
+ *
+ * Return: 0: any user address is a valid x86_64 code address.
+ */
+int nvemu_arch_vlt_check(unsigned long entry, unsigned long pad)
+{
+	return 0;
+}
+
+/**
+ * nvemu_arch_vlt_call() - return to user space into entry(arg) on a stack
+ * @regs: current's user registers
+ * @entry: the function
+ * @arg: its argument (RDI)
+ * @pad: its return address, pushed on the new stack
+ * @top: end of the new stack, 16-byte aligned
+ *
+ * As a signal handler is entered (setup_rt_frame()): at @entry, RSP + 8
+ * is 16-byte aligned, as after a call.  The changed RIP makes the system
+ * call return with IRET rather than SYSRET.
+ *
+ * Return: 0, the value the system call returns in RAX; -EFAULT when the
+ * return address cannot be stored.
+ */
+long nvemu_arch_vlt_call(struct pt_regs *regs, unsigned long entry,
+			 unsigned long arg, unsigned long pad,
+			 unsigned long top)
+{
+	unsigned long sp = top - sizeof(unsigned long);
+
+	if (put_user(pad, (unsigned long __user *)sp))
+		return -EFAULT;
+	regs->sp = sp;
+	regs->ip = entry;
+	regs->di = arg;
+	return 0;
+}
+
+/**
+ * nvemu_arch_vlt_return() - return to the caller of a vlt function
+ * @regs: current's user registers
+ * @sp: the caller's stack pointer at the entry system call
+ * @pc: the address after that system call
+ */
+void nvemu_arch_vlt_return(struct pt_regs *regs, unsigned long sp,
+			   unsigned long pc)
+{
+	regs->sp = sp;
+	regs->ip = pc;
 }

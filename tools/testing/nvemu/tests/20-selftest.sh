@@ -15,4 +15,4 @@ vm --append "nvemu=$R_A,$R_B nvemu=$R_C nvemu=$R_D" -- \
 	> "$out" || { cat "$out"; fail "guest command failed"; }
 cat "$out"
 check_layout "$out"
-expect_line "$out" "selftests: 0 of 7 programs failed"
+expect_line "$out" "selftests: 0 of 8 programs failed"

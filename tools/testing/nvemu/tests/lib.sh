@@ -17,16 +17,16 @@ ARCH=${ARCH:-x86_64}
 # A guest command that runs every kselftest program the initramfs has
 # (tools/testing/selftests/nvemu/*_test), each even if one before failed,
 # and fails if any failed.
-# proc_test runs last: it enables the process area, whose iomem claim
-# keeps /dev/nvemu0 from being opened for writing until the next boot.
-# Declared skip: a layout of less than 256 MiB has no process area by
-# default.  layout_test is not among them: it needs the regions enabled
-# (LAYOUT_TEST), the others need them disabled.
-SELFTEST='(n=0; f=0; d=/usr/lib/kselftests/nvemu; p=$d/proc_test
+# proc_test and vlt_test run last: they enable the process area, whose
+# iomem claim keeps /dev/nvemu0 from being opened for writing until the
+# next boot.  Declared skip: a layout of less than 256 MiB has no process
+# area by default.  layout_test is not among them: it needs the regions
+# enabled (LAYOUT_TEST), the others need them disabled.
+SELFTEST='(n=0; f=0; d=/usr/lib/kselftests/nvemu; p="$d/proc_test $d/vlt_test"
 	if ! dmesg | grep -q "process area: [0-9]* MiB at offset"; then
 		echo "SKIP: $p: no process area in this layout"; p=
 	fi
-	for t in $(ls $d/*_test | grep -Ev "/(proc|layout)_test") $p; do
+	for t in $(ls $d/*_test | grep -Ev "/(proc|layout|vlt)_test") $p; do
 	n=$((n + 1)); "$t" || { echo "FAIL: $t"; f=$((f + 1)); }; done
 	echo "selftests: $f of $n programs failed"; [ $f = 0 ])'
 # The guest command that runs layout_test, while the regions are enabled
